@@ -1,0 +1,189 @@
+//! Codes: diagnosis (ICD-10 医保版) and procedure (ICD-9-CM3 医保版) strings, interned once at load time
+//! to dense typed integer ids, and the record-side views of a code list.
+//!
+//! Every code a scheme mentions (in a rule list, a CC/MCC table, a site map, a name table or a code map)
+//! gets a [`CodeId`] in its own namespace ([`CodeKind::Dx`] or [`CodeKind::Proc`]). Id 0 is reserved
+//! for "a code this scheme has never heard of": it is in no list, no table and no map, so an unknown
+//! input code simply matches nothing.
+
+use ahash::AHashMap;
+
+/// Which namespace a code belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CodeKind {
+    /// Diagnoses (ICD-10 医保版).
+    Dx,
+    /// Procedures (ICD-9-CM3 医保版).
+    Proc,
+}
+
+impl CodeKind {
+    /// The name used in the scheme JSON (`"dx"` / `"proc"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CodeKind::Dx => "dx",
+            CodeKind::Proc => "proc",
+        }
+    }
+}
+
+/// A dense id of an interned code inside one [`CodeTable`]. `CodeId::UNKNOWN` (0) is any code the
+/// scheme does not know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct CodeId(pub u32);
+
+impl CodeId {
+    /// The id every unknown code resolves to.
+    pub const UNKNOWN: CodeId = CodeId(0);
+
+    /// The id as an index into dense per-code arrays.
+    #[inline]
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// An interner for one code namespace: string -> [`CodeId`] and back.
+#[derive(Clone, Debug)]
+pub struct CodeTable {
+    ids: AHashMap<Box<str>, CodeId>,
+    strings: Vec<Box<str>>,
+}
+
+impl Default for CodeTable {
+    fn default() -> Self {
+        CodeTable {
+            ids: AHashMap::new(),
+            strings: vec!["".into()],
+        }
+    }
+}
+
+impl CodeTable {
+    /// Interns `code`, returning its id (the same id for the same string).
+    pub fn intern(&mut self, code: &str) -> CodeId {
+        if let Some(&id) = self.ids.get(code) {
+            return id;
+        }
+        let id = CodeId(self.strings.len() as u32);
+        self.strings.push(code.into());
+        self.ids.insert(code.into(), id);
+        id
+    }
+
+    /// The id of `code`, or [`CodeId::UNKNOWN`].
+    #[inline]
+    pub fn get(&self, code: &str) -> CodeId {
+        self.ids.get(code).copied().unwrap_or(CodeId::UNKNOWN)
+    }
+
+    /// The string of an id (`""` for [`CodeId::UNKNOWN`]).
+    pub fn name(&self, id: CodeId) -> &str {
+        self.strings.get(id.index()).map_or("", |s| s)
+    }
+
+    /// Number of ids, including the reserved unknown id.
+    pub fn len(&self) -> usize {
+        self.strings.len()
+    }
+
+    /// True when only the reserved unknown id exists.
+    pub fn is_empty(&self) -> bool {
+        self.strings.len() <= 1
+    }
+}
+
+/// A record's list of codes, first = principal. Either one joined string as exported by hospital
+/// systems (`"I21.000|I10.x00"`, split on `,` or `|`), or already-separate strings.
+#[derive(Clone, Copy, Debug)]
+pub enum Codes<'a> {
+    /// One string, codes separated by `,` or `|`. An empty string is "no codes" for procedures and
+    /// one empty diagnosis for diagnoses (see [`Codes::iter_dx`]), as in the reference grouper.
+    Joined(&'a str),
+    /// Separate codes, used as given.
+    List(&'a [&'a str]),
+}
+
+impl<'a> Default for Codes<'a> {
+    fn default() -> Self {
+        Codes::Joined("")
+    }
+}
+
+impl<'a> Codes<'a> {
+    /// The codes as a diagnosis list: a joined string is always split, so an empty string is one
+    /// empty code (`['']`), which passes validation and matches nothing — the reference's behaviour.
+    pub fn iter_dx(&self) -> CodesIter<'a> {
+        match *self {
+            Codes::Joined(s) => CodesIter::Split(Some(s)),
+            Codes::List(l) => CodesIter::List(l.iter()),
+        }
+    }
+
+    /// The codes as a procedure list: an empty joined string is no procedures at all.
+    pub fn iter_proc(&self) -> CodesIter<'a> {
+        match *self {
+            Codes::Joined("") => CodesIter::Split(None),
+            Codes::Joined(s) => CodesIter::Split(Some(s)),
+            Codes::List(l) => CodesIter::List(l.iter()),
+        }
+    }
+}
+
+/// Iterator over the codes of a [`Codes`].
+#[derive(Clone, Debug)]
+pub enum CodesIter<'a> {
+    /// Remaining part of a joined string.
+    Split(Option<&'a str>),
+    /// Remaining separate codes.
+    List(std::slice::Iter<'a, &'a str>),
+}
+
+impl<'a> Iterator for CodesIter<'a> {
+    type Item = &'a str;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a str> {
+        match self {
+            CodesIter::Split(rest) => {
+                let s = rest.take()?;
+                match s.find([',', '|']) {
+                    Some(i) => {
+                        *rest = Some(&s[i + 1..]);
+                        Some(&s[..i])
+                    }
+                    None => Some(s),
+                }
+            }
+            CodesIter::List(it) => it.next().copied(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dx(s: &str) -> Vec<&str> {
+        Codes::Joined(s).iter_dx().collect()
+    }
+
+    #[test]
+    fn joined_codes_split_like_the_reference() {
+        assert_eq!(dx("A|B,C"), ["A", "B", "C"]);
+        assert_eq!(dx(""), [""]);
+        assert_eq!(dx("A|"), ["A", ""]);
+        assert_eq!(Codes::Joined("").iter_proc().count(), 0);
+        assert_eq!(Codes::Joined("x|").iter_proc().collect::<Vec<_>>(), ["x", ""]);
+    }
+
+    #[test]
+    fn interner_gives_stable_ids_and_reserves_unknown() {
+        let mut t = CodeTable::default();
+        let a = t.intern("A00.000");
+        assert_eq!(t.intern("A00.000"), a);
+        assert_ne!(a, CodeId::UNKNOWN);
+        assert_eq!(t.get("nope"), CodeId::UNKNOWN);
+        assert_eq!(t.name(a), "A00.000");
+    }
+}

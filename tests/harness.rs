@@ -9,7 +9,9 @@ pub fn shared_dir() -> PathBuf {
     if let Ok(d) = std::env::var("DRGDIP_SHARED") {
         return PathBuf::from(d);
     }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("shared")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("shared")
 }
 
 /// A file under the shared folder. In CI (`CI` set) a missing file fails the test; elsewhere the
@@ -69,7 +71,8 @@ impl VectorRow {
 
 /// Reads a vector CSV by column name.
 pub fn read_vectors(path: &std::path::Path) -> Vec<VectorRow> {
-    let mut rdr = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut rdr =
+        csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let headers = rdr.headers().expect("header row").clone();
     let col = |name: &str| {
         headers
@@ -78,9 +81,25 @@ pub fn read_vectors(path: &std::path::Path) -> Vec<VectorRow> {
             .unwrap_or_else(|| panic!("{}: no column {name}", path.display()))
     };
     let names = [
-        "id", "gender", "age", "age_days", "weight", "dept", "los", "leaving_type", "diagnoses",
-        "procedures", "icu_hours", "status", "mdc", "adrg", "drg", "status_nomap", "mdc_nomap",
-        "adrg_nomap", "drg_nomap",
+        "id",
+        "gender",
+        "age",
+        "age_days",
+        "weight",
+        "dept",
+        "los",
+        "leaving_type",
+        "diagnoses",
+        "procedures",
+        "icu_hours",
+        "status",
+        "mdc",
+        "adrg",
+        "drg",
+        "status_nomap",
+        "mdc_nomap",
+        "adrg_nomap",
+        "drg_nomap",
     ];
     let idx: Vec<usize> = names.iter().map(|n| col(n)).collect();
     rdr.records()

@@ -174,7 +174,10 @@ mod tests {
         assert_eq!(dx(""), [""]);
         assert_eq!(dx("A|"), ["A", ""]);
         assert_eq!(Codes::Joined("").iter_proc().count(), 0);
-        assert_eq!(Codes::Joined("x|").iter_proc().collect::<Vec<_>>(), ["x", ""]);
+        assert_eq!(
+            Codes::Joined("x|").iter_proc().collect::<Vec<_>>(),
+            ["x", ""]
+        );
     }
 
     #[test]

@@ -261,7 +261,11 @@ impl Cond {
                 let _ = write!(out, "{b}");
             }
             Cond::All(xs) | Cond::Any(xs) => {
-                out.push_str(if matches!(self, Cond::All(_)) { "all(" } else { "any(" });
+                out.push_str(if matches!(self, Cond::All(_)) {
+                    "all("
+                } else {
+                    "any("
+                });
                 for (i, x) in xs.iter().enumerate() {
                     if i > 0 {
                         out.push_str(", ");
@@ -307,7 +311,13 @@ impl Cond {
             }
             Cond::GenderIs(g) => write!(out, "gender == {g:?} [{:?}]", c.rec.gender),
             Cond::Cmp(f, op, v) => {
-                write!(out, "{} {} {v} [{:?}]", f.name(), op.as_str(), f.read(c.rec))
+                write!(
+                    out,
+                    "{} {} {v} [{:?}]",
+                    f.name(),
+                    op.as_str(),
+                    f.read(c.rec)
+                )
             }
             Cond::Present(f) => write!(out, "{}_present", f.name()),
             Cond::WeightNotNull => write!(out, "weight_not_null"),
@@ -319,7 +329,12 @@ impl Cond {
             Cond::HasCc => write!(out, "has_cc"),
             Cond::TraumaSites { map, min } => {
                 let m = &s.site_maps[*map as usize];
-                write!(out, "trauma_sites({}) >= {min} [{}]", m.name, m.distinct_sites(c.dx))
+                write!(
+                    out,
+                    "trauma_sites({}) >= {min} [{}]",
+                    m.name,
+                    m.distinct_sites(c.dx)
+                )
             }
             Cond::UpstreamError(e) => write!(out, "upstream_error({e})"),
             Cond::Const(_) | Cond::All(_) | Cond::Any(_) | Cond::Not(_) => Ok(()),

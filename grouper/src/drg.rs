@@ -192,7 +192,11 @@ impl<'s> Grouper<'s> {
             };
             for (i, (a, b)) in before.iter().zip(out.iter()).enumerate() {
                 if a != b {
-                    t.push(format!("{what}[{i}] {} -> {}", table.name(*a), table.name(*b)));
+                    t.push(format!(
+                        "{what}[{i}] {} -> {}",
+                        table.name(*a),
+                        table.name(*b)
+                    ));
                 }
             }
         }
@@ -337,7 +341,12 @@ impl<'s> Grouper<'s> {
                             let ok = b.when.eval(s, c);
                             obs.branch(s, rule, b, c, ok.as_ref().ok().copied());
                             let at = || {
-                                format!("{}/{} branch {}", m.name, rule.name, s.drg_info(b.drg).code)
+                                format!(
+                                    "{}/{} branch {}",
+                                    m.name,
+                                    rule.name,
+                                    s.drg_info(b.drg).code
+                                )
                             };
                             if ok.map_err(|st| halt(st, at()))? {
                                 return Ok(Some(b.drg));

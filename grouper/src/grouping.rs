@@ -132,8 +132,13 @@ impl Reason {
     /// The input field the reason is about.
     pub fn field(&self) -> &str {
         match self {
-            Reason::NotMapped { kind: CodeKind::Dx, .. } => "diagnoses",
-            Reason::NotMapped { kind: CodeKind::Proc, .. } => "procedures",
+            Reason::NotMapped {
+                kind: CodeKind::Dx, ..
+            } => "diagnoses",
+            Reason::NotMapped {
+                kind: CodeKind::Proc,
+                ..
+            } => "procedures",
             Reason::Invalid { field, .. } | Reason::MissingValue { field, .. } => field,
             Reason::NotGrouped { .. } => "diagnoses",
             Reason::Ambiguous { .. } => "procedures",

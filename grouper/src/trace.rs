@@ -204,9 +204,19 @@ impl fmt::Display for Trace {
 pub(crate) trait Observer {
     fn mdc(&mut self, _s: &Scheme, _m: &Mdc, _c: &Ctx<'_, '_>, _entered: Option<bool>) {}
     fn rule(&mut self, _s: &Scheme, _m: &Mdc, _r: &Rule, _c: &Ctx<'_, '_>, _ok: Option<bool>) {}
-    fn branch(&mut self, _s: &Scheme, _r: &Rule, _b: &Branch, _c: &Ctx<'_, '_>, _ok: Option<bool>) {}
+    fn branch(&mut self, _s: &Scheme, _r: &Rule, _b: &Branch, _c: &Ctx<'_, '_>, _ok: Option<bool>) {
+    }
     fn end_of_rule(&mut self, _s: &Scheme, _r: &Rule) {}
-    fn qy(&mut self, _s: &Scheme, _m: &Mdc, _d: DrgId, _w: &Cond, _c: &Ctx<'_, '_>, _ok: Option<bool>) {}
+    fn qy(
+        &mut self,
+        _s: &Scheme,
+        _m: &Mdc,
+        _d: DrgId,
+        _w: &Cond,
+        _c: &Ctx<'_, '_>,
+        _ok: Option<bool>,
+    ) {
+    }
     fn retry(&mut self, _procedure: &str) {}
 }
 

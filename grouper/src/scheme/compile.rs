@@ -37,7 +37,10 @@ pub(crate) fn compile(raw: RawScheme, origin: &str) -> Result<Scheme, SchemeErro
     if raw.format != FORMAT {
         return Err(invalid(
             "format",
-            format!("unsupported format {:?}; this grouper reads {FORMAT:?}", raw.format),
+            format!(
+                "unsupported format {:?}; this grouper reads {FORMAT:?}",
+                raw.format
+            ),
         ));
     }
     if let Some(seps) = &raw.pipeline.split_separators {
@@ -46,7 +49,9 @@ pub(crate) fn compile(raw: RawScheme, origin: &str) -> Result<Scheme, SchemeErro
         if s != [",", "|"] {
             return Err(invalid(
                 "pipeline.split_separators",
-                format!("separators {seps:?} are not supported; codes are split on \",\" and \"|\""),
+                format!(
+                    "separators {seps:?} are not supported; codes are split on \",\" and \"|\""
+                ),
             ));
         }
     }
@@ -215,7 +220,10 @@ pub(crate) fn compile(raw: RawScheme, origin: &str) -> Result<Scheme, SchemeErro
     for (i, m) in raw.mdcs.iter().enumerate() {
         let path = format!("mdcs[{i}]");
         if m.letter.chars().count() != 1 {
-            return Err(c.err(&format!("{path}.letter"), "an MDC letter is one character".into()));
+            return Err(c.err(
+                &format!("{path}.letter"),
+                "an MDC letter is one character".into(),
+            ));
         }
         let entry = c.cond(&m.entry, &format!("{path}.entry"))?;
         let mut steps = Vec::with_capacity(m.steps.len());
@@ -243,7 +251,9 @@ pub(crate) fn compile(raw: RawScheme, origin: &str) -> Result<Scheme, SchemeErro
         check_failed: fixed(&r.check_failed),
         mapping_failed: fixed(&r.mapping_failed),
         no_mdc: fixed(&r.no_mdc),
-        retry_each_secondary_procedure: raw.pipeline.retry_each_secondary_procedure_as_sole_procedure,
+        retry_each_secondary_procedure: raw
+            .pipeline
+            .retry_each_secondary_procedure_as_sole_procedure,
     };
 
     Ok(Scheme {
@@ -277,15 +287,27 @@ impl<'r> Compiler<'r> {
         }
     }
 
-    fn result_code(&mut self, code: &str, ambiguous: bool, path: &str) -> Result<DrgId, SchemeError> {
+    fn result_code(
+        &mut self,
+        code: &str,
+        ambiguous: bool,
+        path: &str,
+    ) -> Result<DrgId, SchemeError> {
         if code.is_empty() || !code.is_ascii() {
-            return Err(self.err(path, format!("result code {code:?} must be non-empty ASCII")));
+            return Err(self.err(
+                path,
+                format!("result code {code:?} must be non-empty ASCII"),
+            ));
         }
         if let Some(&id) = self.drg_index.get(code) {
             return Ok(id);
         }
         let id = DrgId(self.drgs.len() as u32);
-        let adrg = if ambiguous { "QY" } else { &code[..code.len().min(3)] };
+        let adrg = if ambiguous {
+            "QY"
+        } else {
+            &code[..code.len().min(3)]
+        };
         self.drgs.push(DrgInfo {
             code: code.into(),
             mdc: format!("MDC{}", &code[..1]).into(),
@@ -308,24 +330,28 @@ impl<'r> Compiler<'r> {
             c.cond(w, &format!("{path}.when"))
         };
         if let Some(q) = obj.get("qy") {
-            let code = q
-                .as_str()
-                .ok_or_else(|| self.err(&format!("{path}.qy"), "QY code must be a string".into()))?;
+            let code = q.as_str().ok_or_else(|| {
+                self.err(&format!("{path}.qy"), "QY code must be a string".into())
+            })?;
             let drg = self.result_code(code, true, &format!("{path}.qy"))?;
             return Ok(Step::Qy {
                 drg,
                 when: when(self)?,
             });
         }
-        let name = obj
-            .get("rule")
-            .and_then(Value::as_str)
-            .ok_or_else(|| self.err(path, "step is neither a rule (\"rule\") nor a QY step (\"qy\")".into()))?;
+        let name = obj.get("rule").and_then(Value::as_str).ok_or_else(|| {
+            self.err(
+                path,
+                "step is neither a rule (\"rule\") nor a QY step (\"qy\")".into(),
+            )
+        })?;
         let cond = when(self)?;
-        let raw_branches = obj
-            .get("drgs")
-            .and_then(Value::as_array)
-            .ok_or_else(|| self.err(&format!("{path}.drgs"), "a rule needs a \"drgs\" array".into()))?;
+        let raw_branches = obj.get("drgs").and_then(Value::as_array).ok_or_else(|| {
+            self.err(
+                &format!("{path}.drgs"),
+                "a rule needs a \"drgs\" array".into(),
+            )
+        })?;
         let mut branches = Vec::with_capacity(raw_branches.len());
         let mut unconditional_at: Option<usize> = None;
         for (k, b) in raw_branches.iter().enumerate() {
@@ -350,7 +376,9 @@ impl<'r> Compiler<'r> {
         }
         let otherwise = match obj.get("otherwise") {
             None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(self.result_code(s, false, &format!("{path}.otherwise"))?),
+            Some(Value::String(s)) => {
+                Some(self.result_code(s, false, &format!("{path}.otherwise"))?)
+            }
             Some(_) => {
                 return Err(self.err(
                     &format!("{path}.otherwise"),
@@ -371,33 +399,46 @@ impl<'r> Compiler<'r> {
             .as_object()
             .ok_or_else(|| self.err(path, "a condition must be an object".into()))?;
         if let Some(b) = obj.get("const") {
-            return b
-                .as_bool()
-                .map(Cond::Const)
-                .ok_or_else(|| self.err(&format!("{path}.const"), "const must be true or false".into()));
+            return b.as_bool().map(Cond::Const).ok_or_else(|| {
+                self.err(
+                    &format!("{path}.const"),
+                    "const must be true or false".into(),
+                )
+            });
         }
         for (key, all) in [("all", true), ("any", false)] {
             if let Some(xs) = obj.get(key) {
                 let xs = xs.as_array().ok_or_else(|| {
-                    self.err(&format!("{path}.{key}"), format!("\"{key}\" must be an array"))
+                    self.err(
+                        &format!("{path}.{key}"),
+                        format!("\"{key}\" must be an array"),
+                    )
                 })?;
                 let items = xs
                     .iter()
                     .enumerate()
                     .map(|(i, x)| self.cond(x, &format!("{path}.{key}[{i}]")))
                     .collect::<Result<Box<[Cond]>, _>>()?;
-                return Ok(if all { Cond::All(items) } else { Cond::Any(items) });
+                return Ok(if all {
+                    Cond::All(items)
+                } else {
+                    Cond::Any(items)
+                });
             }
         }
         if let Some(x) = obj.get("not") {
             return Ok(Cond::Not(Box::new(self.cond(x, &format!("{path}.not"))?)));
         }
-        let kind = obj.get("kind").and_then(Value::as_str).ok_or_else(|| {
-            self.err(path, "condition has none of const/all/any/not/kind".into())
-        })?;
+        let kind = obj
+            .get("kind")
+            .and_then(Value::as_str)
+            .ok_or_else(|| self.err(path, "condition has none of const/all/any/not/kind".into()))?;
         let list = |want: CodeKind| -> Result<ListRef, SchemeError> {
             let id = obj.get("list").and_then(Value::as_str).ok_or_else(|| {
-                self.err(&format!("{path}.list"), format!("{kind} needs a \"list\" id"))
+                self.err(
+                    &format!("{path}.list"),
+                    format!("{kind} needs a \"list\" id"),
+                )
             })?;
             let (r, k) = *self.lists.get(id).ok_or_else(|| {
                 self.err(
@@ -408,15 +449,26 @@ impl<'r> Compiler<'r> {
             if k != want {
                 return Err(self.err(
                     &format!("{path}.list"),
-                    format!("list {id:?} holds {} codes but {kind} needs {} codes", k.as_str(), want.as_str()),
+                    format!(
+                        "list {id:?} holds {} codes but {kind} needs {} codes",
+                        k.as_str(),
+                        want.as_str()
+                    ),
                 ));
             }
             Ok(r)
         };
         let cmp = || -> Result<(Op, f64), SchemeError> {
-            let op = obj.get("op").and_then(Value::as_str).and_then(Op::parse).ok_or_else(|| {
-                self.err(&format!("{path}.op"), "op must be one of == != < <= > >=".into())
-            })?;
+            let op = obj
+                .get("op")
+                .and_then(Value::as_str)
+                .and_then(Op::parse)
+                .ok_or_else(|| {
+                    self.err(
+                        &format!("{path}.op"),
+                        "op must be one of == != < <= > >=".into(),
+                    )
+                })?;
             let value = match obj.get("value") {
                 Some(Value::Number(n)) => n.as_f64(),
                 Some(Value::String(s)) => s.trim().parse::<f64>().ok(),
@@ -459,7 +511,9 @@ impl<'r> Compiler<'r> {
                     Some(Value::String(s)) => s.clone(),
                     Some(Value::Number(n)) => n.to_string(),
                     _ => {
-                        return Err(self.err(&format!("{path}.value"), "gender_is needs a value".into()))
+                        return Err(
+                            self.err(&format!("{path}.value"), "gender_is needs a value".into())
+                        )
                     }
                 };
                 Cond::GenderIs(g.into())
@@ -484,7 +538,10 @@ impl<'r> Compiler<'r> {
             "has_cc" => Cond::HasCc,
             "trauma_sites_at_least" => {
                 let id = obj.get("site_map").and_then(Value::as_str).ok_or_else(|| {
-                    self.err(&format!("{path}.site_map"), "needs a \"site_map\" id".into())
+                    self.err(
+                        &format!("{path}.site_map"),
+                        "needs a \"site_map\" id".into(),
+                    )
                 })?;
                 let map = *self.site_maps.get(id).ok_or_else(|| {
                     self.err(
@@ -493,7 +550,10 @@ impl<'r> Compiler<'r> {
                     )
                 })?;
                 let min = obj.get("min").and_then(Value::as_u64).ok_or_else(|| {
-                    self.err(&format!("{path}.min"), "min must be a non-negative integer".into())
+                    self.err(
+                        &format!("{path}.min"),
+                        "min must be a non-negative integer".into(),
+                    )
                 })?;
                 Cond::TraumaSites {
                     map,
@@ -509,7 +569,9 @@ impl<'r> Compiler<'r> {
             other => {
                 return Err(self.err(
                     &format!("{path}.kind"),
-                    format!("unknown condition kind {other:?} (see FORMAT.md for the supported kinds)"),
+                    format!(
+                        "unknown condition kind {other:?} (see FORMAT.md for the supported kinds)"
+                    ),
                 ))
             }
         })

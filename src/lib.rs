@@ -1,9 +1,13 @@
-//! `drgdip`: a CHS-DRG / DIP payment engine. This facade re-exports the engine crates; the binary of
-//! the same name is the command-line interface.
+//! `drgdip`: a CHS-DRG / DIP payment engine. This facade re-exports the engine crates and holds the
+//! command-line interface and its IO formats.
 //!
 //! - [`grouper`]: load a regional scheme, group discharge records (MDC -> ADRG -> DRG) with traces.
 //! - [`settlement`]: payment and budget settlement (placeholder for now).
+//! - [`cli`]: the `drgdip` subcommands; [`io`]: CSV reading and writing.
 #![deny(missing_docs)]
+
+pub mod cli;
+pub mod io;
 
 pub use grouper;
 pub use settlement;

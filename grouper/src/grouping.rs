@@ -160,22 +160,22 @@ impl fmt::Display for Reason {
                     CodeKind::Dx => "diagnoses",
                     CodeKind::Proc => "procedures",
                 };
-                write!(f, "{what}[{position}] {code:?} is not in the scheme's code map")
+                write!(f, "{what}[{position}] '{code}' is not in the scheme's code map")
             }
             Reason::Invalid { field, problem } => write!(f, "{field}: {problem}"),
             Reason::MissingValue { field, rule } => {
                 write!(f, "{field}: missing or not a number, but rule {rule} compares it")
             }
             Reason::NotGrouped { principal, entered } if entered.is_empty() => {
-                write!(f, "diagnoses[0] {principal:?} is in no MDC entry table")
+                write!(f, "diagnoses[0] '{principal}' is in no MDC entry table")
             }
             Reason::NotGrouped { principal, entered } => write!(
                 f,
-                "diagnoses[0] {principal:?} entered {entered} but no ADRG rule matched"
+                "diagnoses[0] '{principal}' entered {entered} but no ADRG rule matched"
             ),
             Reason::Ambiguous { mdc, procedure } => write!(
                 f,
-                "procedures[0] {procedure:?}: an OR procedure is present but no surgical ADRG of {mdc} matched"
+                "procedures[0] '{procedure}': an OR procedure is present but no surgical ADRG of {mdc} matched"
             ),
             Reason::SchemeDefect { rule, error } => {
                 write!(f, "scheme defect at {rule}: the reference grouper raises ({error})")

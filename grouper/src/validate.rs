@@ -22,7 +22,7 @@ pub(crate) fn check(p: &Pipeline, r: &Record<'_>, dx: &[CodeId]) -> Option<Reaso
         } else {
             invalid(
                 "gender",
-                format!("{:?} is not one of {:?}", r.gender, p.gender_valid),
+                format!("'{}' is not one of {}", r.gender, p.gender_valid.join("/")),
             )
         };
     }

@@ -1,0 +1,28 @@
+//! The `drgdip` command line: one module per subcommand.
+
+pub mod group;
+
+use clap::{Parser, Subcommand};
+
+/// CHS-DRG / DIP grouping and settlement engine.
+#[derive(Parser, Debug)]
+#[command(name = "drgdip", version, about)]
+pub struct Cli {
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Group discharge records (CSV) with a CHS-DRG scheme; one output row per input row.
+    Group(group::GroupArgs),
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: &Cli) -> Result<(), String> {
+    match &cli.command {
+        Command::Group(args) => group::run(args).map(|_| ()),
+    }
+}

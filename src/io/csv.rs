@@ -1,0 +1,196 @@
+//! Discharge records as CSV: columns found by name, rows read as raw bytes (so a bad row becomes an
+//! `UNREADABLE` result instead of an error), and a small, allocation-free CSV field writer.
+
+use std::io::Write;
+
+use grouper::{Codes, Num, Record};
+
+/// Input columns, by name. `icu_hours` is optional; others are required. Extra columns are ignored.
+pub const INPUT_COLUMNS: [&str; 11] = [
+    "id",
+    "gender",
+    "age",
+    "age_days",
+    "weight",
+    "dept",
+    "los",
+    "leaving_type",
+    "diagnoses",
+    "procedures",
+    "icu_hours",
+];
+
+const OPTIONAL: [&str; 1] = ["icu_hours"];
+
+/// Where each input column sits in the file.
+#[derive(Clone, Debug)]
+pub struct Columns {
+    index: [Option<usize>; 11],
+    width: usize,
+}
+
+/// A header problem the user must fix.
+#[derive(Debug, thiserror::Error)]
+pub enum HeaderError {
+    /// A required column is absent.
+    #[error("input has no column {column:?}; required columns: {required}")]
+    Missing {
+        /// The missing column.
+        column: &'static str,
+        /// All required columns.
+        required: String,
+    },
+    /// The header row is not UTF-8.
+    #[error("the header row is not valid UTF-8")]
+    NotUtf8,
+}
+
+impl Columns {
+    /// Locates the columns in a header row (a UTF-8 BOM and surrounding blanks are ignored).
+    pub fn from_header(header: &csv::ByteRecord) -> Result<Columns, HeaderError> {
+        let names: Vec<String> = header
+            .iter()
+            .map(|h| {
+                std::str::from_utf8(h)
+                    .map(|s| s.trim_start_matches('\u{feff}').trim().to_string())
+                    .map_err(|_| HeaderError::NotUtf8)
+            })
+            .collect::<Result<_, _>>()?;
+        let mut index = [None; 11];
+        for (k, col) in INPUT_COLUMNS.iter().enumerate() {
+            index[k] = names.iter().position(|n| n == col);
+            if index[k].is_none() && !OPTIONAL.contains(col) {
+                return Err(HeaderError::Missing {
+                    column: col,
+                    required: INPUT_COLUMNS
+                        .iter()
+                        .filter(|c| !OPTIONAL.contains(c))
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(","),
+                });
+            }
+        }
+        Ok(Columns {
+            index,
+            width: header.len(),
+        })
+    }
+
+    /// The best-effort id of a row (for rows that cannot be read otherwise).
+    pub fn id_lossy(&self, row: &csv::ByteRecord) -> String {
+        self.index[0]
+            .and_then(|i| row.get(i))
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .unwrap_or_default()
+    }
+
+    /// Reads one row as a [`Record`], or says why it cannot be read.
+    pub fn record<'a>(&self, row: &'a csv::ByteRecord) -> Result<Record<'a>, String> {
+        if row.len() != self.width {
+            return Err(format!(
+                "row has {} fields, the header has {}",
+                row.len(),
+                self.width
+            ));
+        }
+        let mut f: [&'a str; 11] = [""; 11];
+        for (k, slot) in f.iter_mut().enumerate() {
+            if let Some(i) = self.index[k] {
+                let bytes = row.get(i).unwrap_or(b"");
+                *slot = std::str::from_utf8(bytes)
+                    .map_err(|_| format!("column {} is not valid UTF-8", INPUT_COLUMNS[k]))?;
+            }
+        }
+        Ok(Record {
+            id: f[0],
+            gender: f[1],
+            age: Num::parse(f[2]),
+            age_days: Num::parse(f[3]),
+            weight: Num::parse(f[4]),
+            dept: f[5],
+            los: Num::parse(f[6]),
+            leaving_type: f[7],
+            diagnoses: Codes::Joined(f[8]),
+            procedures: Codes::Joined(f[9]),
+            icu_hours: Num::parse(f[10]),
+        })
+    }
+}
+
+/// Writes one CSV field, quoting only when needed (RFC 4180).
+#[inline]
+pub fn write_field(out: &mut Vec<u8>, s: &str) {
+    if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+        out.push(b'"');
+        for b in s.bytes() {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(s.as_bytes());
+    }
+}
+
+/// Writes a row of fields followed by a newline.
+pub fn write_row<'f>(out: &mut Vec<u8>, fields: impl IntoIterator<Item = &'f str>) {
+    for (i, f) in fields.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_field(out, f);
+    }
+    out.push(b'\n');
+}
+
+/// Flushes a buffer to a writer, naming the output on error.
+pub fn flush_to(w: &mut impl Write, buf: &[u8], name: &str) -> Result<(), String> {
+    w.write_all(buf)
+        .map_err(|e| format!("cannot write {name}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_quoted_only_when_needed() {
+        let mut out = Vec::new();
+        write_row(&mut out, ["a", "b,c", "say \"hi\"", ""]);
+        assert_eq!(out, b"a,\"b,c\",\"say \"\"hi\"\"\",\n");
+    }
+
+    #[test]
+    fn header_finds_columns_by_name_and_names_a_missing_one() {
+        let h = csv::ByteRecord::from(vec![
+            "\u{feff}id",
+            "extra",
+            "gender",
+            "age",
+            "age_days",
+            "weight",
+            "dept",
+            "los",
+            "leaving_type",
+            "diagnoses",
+            "procedures",
+        ]);
+        let cols = Columns::from_header(&h).unwrap();
+        let row = csv::ByteRecord::from(vec![
+            "7", "x", "2", "30", "", "", "", "5", "1", "O80.000", "",
+        ]);
+        let r = cols.record(&row).unwrap();
+        assert_eq!((r.id, r.gender, r.los), ("7", "2", Num::Value(5.0)));
+        assert_eq!(r.icu_hours, Num::Missing);
+
+        let short = csv::ByteRecord::from(vec!["8", "x"]);
+        assert!(cols.record(&short).unwrap_err().contains("2 fields"));
+
+        let h = csv::ByteRecord::from(vec!["id", "gender"]);
+        let e = Columns::from_header(&h).unwrap_err().to_string();
+        assert!(e.contains("\"age\""), "{e}");
+    }
+}

@@ -1,0 +1,3 @@
+//! Input and output formats of the CLI (kept out of the engine crates).
+
+pub mod csv;

@@ -1,4 +1,7 @@
 //! The integration-test binary: one binary, one module per concern.
 
+mod cli;
 mod conformance;
 mod harness;
+mod props;
+mod schemes;

@@ -12,14 +12,22 @@
 
 use crate::codes::{CodeId, CodeTable};
 
-/// Dense per-diagnosis tables; table ids are 1-based, 0 means "not in this table".
+/// Dense per-diagnosis tables: one packed word per code id holding its MCC table, CC table and
+/// (as a principal) CCE table, so a secondary diagnosis costs one memory access. Table ids are
+/// 1-based, 0 means "not in this table".
 #[derive(Clone, Debug, Default)]
 pub(crate) struct CcTables {
-    pub mcc: Vec<u32>,
-    pub cc: Vec<u32>,
-    pub cce: Vec<u32>,
+    attrs: Vec<u64>,
     /// Exclusion-table names, index = table id (0 = none).
     pub names: Vec<Box<str>>,
+}
+
+/// Which of a code's three table slots.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Slot {
+    Mcc = 0,
+    Cc = 1,
+    Cce = 2,
 }
 
 /// How one secondary diagnosis counted.
@@ -48,25 +56,46 @@ pub struct CcReport {
     pub has_cc: bool,
 }
 
-#[inline]
-fn table(t: &[u32], id: CodeId) -> u32 {
-    t.get(id.index()).copied().unwrap_or(0)
-}
-
 impl CcTables {
+    /// Empty tables for `codes` diagnosis ids.
+    pub(crate) fn new(codes: usize) -> Self {
+        CcTables {
+            attrs: vec![0; codes],
+            names: vec!["".into()],
+        }
+    }
+
+    /// Sets a code's table in one slot.
+    pub(crate) fn set(&mut self, id: CodeId, slot: Slot, table: u16) {
+        let shift = 16 * slot as u32;
+        let w = &mut self.attrs[id.index()];
+        *w = (*w & !(0xFFFF << shift)) | (u64::from(table) << shift);
+    }
+
+    #[inline]
+    fn word(&self, id: CodeId) -> u64 {
+        self.attrs.get(id.index()).copied().unwrap_or(0)
+    }
+
+    #[inline]
+    fn get(w: u64, slot: Slot) -> u32 {
+        ((w >> (16 * slot as u32)) & 0xFFFF) as u32
+    }
+
     /// `(has_mcc, has_cc)` for a diagnosis list (first = principal).
     #[inline]
     pub(crate) fn flags(&self, dx: &[CodeId]) -> (bool, bool) {
         let Some((&principal, secondary)) = dx.split_first() else {
             return (false, false);
         };
-        let excl = table(&self.cce, principal);
+        let excl = Self::get(self.word(principal), Slot::Cce);
         let counts = |t: u32| t != 0 && !(excl != 0 && excl == t);
         let mut mcc = false;
         let mut cc = false;
         for &x in secondary {
-            mcc |= counts(table(&self.mcc, x));
-            cc |= counts(table(&self.cc, x));
+            let w = self.word(x);
+            mcc |= counts(Self::get(w, Slot::Mcc));
+            cc |= counts(Self::get(w, Slot::Cc));
         }
         (mcc, cc)
     }
@@ -82,13 +111,13 @@ impl CcTables {
         let Some((&principal, secondary)) = dx.split_first() else {
             return r;
         };
-        let excl = table(&self.cce, principal);
+        let excl = Self::get(self.word(principal), Slot::Cce);
         if excl != 0 {
             r.exclusion_table = Some(self.names[excl as usize].to_string());
         }
         for &x in secondary {
-            for (t, out) in [(&self.mcc, &mut r.mcc), (&self.cc, &mut r.cc)] {
-                let tid = table(t, x);
+            for (slot, out) in [(Slot::Mcc, &mut r.mcc), (Slot::Cc, &mut r.cc)] {
+                let tid = Self::get(self.word(x), slot);
                 if tid != 0 {
                     out.push(CcHit {
                         code: codes.name(x).to_string(),

@@ -44,37 +44,92 @@ impl CodeId {
 }
 
 /// An interner for one code namespace: string -> [`CodeId`] and back.
+///
+/// Codes of up to 15 bytes (nearly all ICD codes) are looked up by a packed `u128` key — the bytes
+/// plus the length — so a lookup is one integer hash and one integer compare, no string compare.
+/// Longer codes (`A36.800x005+N33.8*`) use a string map.
+///
+/// Each entry also carries one `u32` of per-code data ([`CodeTable::set_aux`]); the scheme stores the
+/// code-map target there, so resolving and mapping an input code is a single probe.
 #[derive(Clone, Debug)]
 pub struct CodeTable {
-    ids: AHashMap<Box<str>, CodeId>,
+    short: AHashMap<u128, Entry>,
+    long: AHashMap<Box<str>, Entry>,
     strings: Vec<Box<str>>,
 }
+
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    id: CodeId,
+    aux: u32,
+}
+
+/// The `aux` value of a code nobody set one for.
+pub const NO_AUX: u32 = u32::MAX;
 
 impl Default for CodeTable {
     fn default() -> Self {
         CodeTable {
-            ids: AHashMap::new(),
+            short: AHashMap::new(),
+            long: AHashMap::new(),
             strings: vec!["".into()],
         }
     }
 }
 
+/// The packed key of a code of at most 15 bytes: bytes 0..len, then the length in byte 15.
+#[inline]
+fn short_key(code: &str) -> Option<u128> {
+    let b = code.as_bytes();
+    if b.len() > 15 {
+        return None;
+    }
+    let mut k = [0u8; 16];
+    k[..b.len()].copy_from_slice(b);
+    k[15] = b.len() as u8;
+    Some(u128::from_le_bytes(k))
+}
+
 impl CodeTable {
     /// Interns `code`, returning its id (the same id for the same string).
     pub fn intern(&mut self, code: &str) -> CodeId {
-        if let Some(&id) = self.ids.get(code) {
-            return id;
+        let found = self.get(code);
+        if found != CodeId::UNKNOWN || code.is_empty() {
+            return found;
         }
         let id = CodeId(self.strings.len() as u32);
         self.strings.push(code.into());
-        self.ids.insert(code.into(), id);
+        let e = Entry { id, aux: NO_AUX };
+        match short_key(code) {
+            Some(k) => self.short.insert(k, e),
+            None => self.long.insert(code.into(), e),
+        };
         id
+    }
+
+    /// Sets the per-code data of an interned code; false if the code is not interned.
+    pub fn set_aux(&mut self, code: &str, aux: u32) -> bool {
+        let hit = match short_key(code) {
+            Some(k) => self.short.get_mut(&k),
+            None => self.long.get_mut(code),
+        };
+        hit.map(|e| e.aux = aux).is_some()
+    }
+
+    /// The id and per-code data of `code`; `(CodeId::UNKNOWN, NO_AUX)` for an unknown code.
+    #[inline]
+    pub fn lookup(&self, code: &str) -> (CodeId, u32) {
+        let hit = match short_key(code) {
+            Some(k) => self.short.get(&k),
+            None => self.long.get(code),
+        };
+        hit.map_or((CodeId::UNKNOWN, NO_AUX), |e| (e.id, e.aux))
     }
 
     /// The id of `code`, or [`CodeId::UNKNOWN`].
     #[inline]
     pub fn get(&self, code: &str) -> CodeId {
-        self.ids.get(code).copied().unwrap_or(CodeId::UNKNOWN)
+        self.lookup(code).0
     }
 
     /// The string of an id (`""` for [`CodeId::UNKNOWN`]).
@@ -147,7 +202,8 @@ impl<'a> Iterator for CodesIter<'a> {
         match self {
             CodesIter::Split(rest) => {
                 let s = rest.take()?;
-                match s.find([',', '|']) {
+                // Separators are ASCII, so a byte scan finds them at char boundaries.
+                match s.bytes().position(|b| b == b',' || b == b'|') {
                     Some(i) => {
                         *rest = Some(&s[i + 1..]);
                         Some(&s[..i])
@@ -188,5 +244,15 @@ mod tests {
         assert_ne!(a, CodeId::UNKNOWN);
         assert_eq!(t.get("nope"), CodeId::UNKNOWN);
         assert_eq!(t.name(a), "A00.000");
+        let long = t.intern("A36.800x005+N33.8*");
+        assert_eq!(t.get("A36.800x005+N33.8*"), long);
+        assert_eq!(t.get("A36.800x005+N33.8"), CodeId::UNKNOWN);
+        // Same bytes, different length: distinct keys.
+        assert_eq!(t.get("A00.000\0"), CodeId::UNKNOWN);
+        assert_eq!(
+            t.intern(""),
+            CodeId::UNKNOWN,
+            "the empty code is never interned"
+        );
     }
 }

@@ -181,6 +181,47 @@ pub enum Cond {
     UpstreamError(Box<str>),
 }
 
+/// A cheap necessary condition extracted from a condition at compile time: the leaf evaluated
+/// first. When it is false the whole condition is false *and* nothing else would have been
+/// evaluated, so checking it inline before the full evaluation changes no result (not even which
+/// error a missing value raises). Most MDC entries and ADRG tests start with a principal-code test.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Prefilter {
+    /// No cheap necessary condition: always evaluate.
+    None,
+    /// The principal diagnosis must be in the list at this column.
+    PrincipalDx(u32),
+    /// The principal procedure must be in the list at this column.
+    PrincipalProc(u32),
+}
+
+impl Prefilter {
+    /// The prefilter of a condition: its first-evaluated leaf if that is a principal-code test.
+    pub fn of(c: &Cond) -> Prefilter {
+        match c {
+            Cond::Dx(Position::Principal, l) => Prefilter::PrincipalDx(l.column),
+            Cond::Proc(Position::Principal, l) => Prefilter::PrincipalProc(l.column),
+            Cond::All(xs) => xs.first().map_or(Prefilter::None, Prefilter::of),
+            _ => Prefilter::None,
+        }
+    }
+
+    /// False only when the condition is certainly false.
+    #[inline(always)]
+    pub(crate) fn passes(self, s: &Scheme, c: &Ctx<'_, '_>) -> bool {
+        match self {
+            Prefilter::None => true,
+            Prefilter::PrincipalDx(col) => {
+                c.dx.first().is_some_and(|&d| s.dx_lists.contains(d, col))
+            }
+            Prefilter::PrincipalProc(col) => c
+                .procs
+                .first()
+                .is_some_and(|&p| s.proc_lists.contains(p, col)),
+        }
+    }
+}
+
 /// Why evaluation stopped without a boolean.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Stop {

@@ -5,7 +5,7 @@
 use rayon::prelude::*;
 use smallvec::SmallVec;
 
-use crate::codes::{CodeId, CodeKind};
+use crate::codes::{CodeId, CodeKind, NO_AUX};
 use crate::cond::{Ctx, Stop};
 use crate::grouping::{Grouping, Reason, Status};
 use crate::record::Record;
@@ -156,35 +156,39 @@ impl<'s> Grouper<'s> {
             CodeKind::Dx => &s.dx,
             CodeKind::Proc => &s.proc,
         };
+        let per_code = options.mapping_mode == MappingMode::PerCode;
+        let mut original: Option<CodeVec> = trace.as_ref().map(|_| CodeVec::new());
         for (position, code) in codes.enumerate() {
-            let id = table.get(code);
-            if options.map_codes && s.map_code(kind, id).is_none() {
+            // One probe gives the id and the code-map target (stored as the entry's aux data).
+            let (id, target) = table.lookup(code);
+            if let Some(o) = original.as_mut() {
+                o.push(id);
+            }
+            if !options.map_codes {
+                out.push(id);
+                continue;
+            }
+            if target == NO_AUX {
                 return Err(Reason::NotMapped {
                     kind,
                     position,
                     code: code.to_string(),
                 });
             }
-            out.push(id);
+            out.push(if per_code { CodeId(target) } else { id });
         }
         if !options.map_codes {
             return Ok(());
         }
-        let before: Option<CodeVec> = trace.as_ref().map(|_| out.clone());
-        match options.mapping_mode {
-            MappingMode::PerCode => {
-                for id in out.iter_mut() {
-                    *id = s.map_code(kind, *id).unwrap_or(*id);
-                }
-            }
-            MappingMode::ReferenceFirstOccurrence => {
-                for i in 0..out.len() {
-                    let x = out[i];
-                    let first = out.iter().position(|&y| y == x).unwrap_or(i);
-                    out[first] = s.map_code(kind, x).unwrap_or(x);
-                }
+        if !per_code {
+            // The reference's defect: each code's target goes to its first occurrence.
+            for i in 0..out.len() {
+                let x = out[i];
+                let first = out.iter().position(|&y| y == x).unwrap_or(i);
+                out[first] = s.map_code(kind, x).unwrap_or(x);
             }
         }
+        let before = original;
         if let (Some(t), Some(before)) = (trace, before) {
             let what = match kind {
                 CodeKind::Dx => "diagnoses",
@@ -321,6 +325,9 @@ impl<'s> Grouper<'s> {
         let s = self.scheme;
         let halt = |stop, at: String| Halt { stop, at };
         for (mi, m) in s.mdcs.iter().enumerate() {
+            if !O::TRACING && !m.pre.passes(s, c) {
+                continue;
+            }
             let e = m.entry.eval(s, c);
             obs.mdc(s, m, c, e.as_ref().ok().copied());
             if !e.map_err(|st| halt(st, format!("{} entry", m.name)))? {
@@ -332,6 +339,9 @@ impl<'s> Grouper<'s> {
             for step in &m.steps {
                 match step {
                     Step::Rule(rule) => {
+                        if !O::TRACING && !rule.pre.passes(s, c) {
+                            continue;
+                        }
                         let ok = rule.when.eval(s, c);
                         obs.rule(s, m, rule, c, ok.as_ref().ok().copied());
                         if !ok.map_err(|st| halt(st, format!("{}/{}", m.name, rule.name)))? {

@@ -202,6 +202,8 @@ impl fmt::Display for Trace {
 
 /// Receives the decisions of the grouping walk.
 pub(crate) trait Observer {
+    /// True when every decision must be evaluated and reported (no shortcuts).
+    const TRACING: bool = true;
     fn mdc(&mut self, _s: &Scheme, _m: &Mdc, _c: &Ctx<'_, '_>, _entered: Option<bool>) {}
     fn rule(&mut self, _s: &Scheme, _m: &Mdc, _r: &Rule, _c: &Ctx<'_, '_>, _ok: Option<bool>) {}
     fn branch(&mut self, _s: &Scheme, _r: &Rule, _b: &Branch, _c: &Ctx<'_, '_>, _ok: Option<bool>) {
@@ -222,7 +224,9 @@ pub(crate) trait Observer {
 
 /// The observer of the untraced path.
 pub(crate) struct NoTrace;
-impl Observer for NoTrace {}
+impl Observer for NoTrace {
+    const TRACING: bool = false;
+}
 
 fn why(s: &Scheme, cond: &Cond, c: &Ctx<'_, '_>) -> String {
     let mut out = String::new();

@@ -9,9 +9,9 @@ use super::{
     Branch, DrgId, DrgInfo, FixedResult, ListInfo, ListMatrix, Mdc, Pipeline, Rule, Scheme, Step,
     NOT_MAPPED,
 };
-use crate::cc::CcTables;
+use crate::cc::{CcTables, Slot};
 use crate::codes::{CodeKind, CodeTable};
-use crate::cond::{Cond, Field, ListRef, Op, Position};
+use crate::cond::{Cond, Field, ListRef, Op, Position, Prefilter};
 use crate::error::SchemeError;
 use crate::trauma::SiteMap;
 
@@ -130,29 +130,32 @@ pub(crate) fn compile(raw: RawScheme, origin: &str) -> Result<Scheme, SchemeErro
         }
     }
 
-    let mut cc = CcTables {
-        mcc: vec![0; dx.len()],
-        cc: vec![0; dx.len()],
-        cce: vec![0; dx.len()],
-        names: vec!["".into()],
-    };
-    let mut table_ids: AHashMap<&str, u32> = AHashMap::new();
-    for (src, which) in [(&raw.cc.mcc, 0), (&raw.cc.cc, 1), (&raw.cc.cce, 2)] {
+    let mut cc = CcTables::new(dx.len());
+    let mut table_ids: AHashMap<&str, u16> = AHashMap::new();
+    for (src, slot, key) in [
+        (&raw.cc.mcc, Slot::Mcc, "mcc"),
+        (&raw.cc.cc, Slot::Cc, "cc"),
+        (&raw.cc.cce, Slot::Cce, "cce"),
+    ] {
         for (code, t) in src {
             if t.is_empty() {
                 continue; // an empty table id is falsy upstream: never excludes
             }
-            let next = table_ids.len() as u32 + 1;
-            let tid = *table_ids.entry(t.as_str()).or_insert_with(|| {
-                cc.names.push(t.as_str().into());
-                next
-            });
-            let dst = match which {
-                0 => &mut cc.mcc,
-                1 => &mut cc.cc,
-                _ => &mut cc.cce,
+            let tid = match table_ids.get(t.as_str()) {
+                Some(&tid) => tid,
+                None => {
+                    let Ok(tid) = u16::try_from(table_ids.len() + 1) else {
+                        return Err(invalid(
+                            &format!("cc.{key}.{code}"),
+                            "more than 65535 exclusion tables".into(),
+                        ));
+                    };
+                    table_ids.insert(t.as_str(), tid);
+                    cc.names.push(t.as_str().into());
+                    tid
+                }
             };
-            dst[dx.get(code).index()] = tid;
+            cc.set(dx.get(code), slot, tid);
         }
     }
 
@@ -188,6 +191,15 @@ pub(crate) fn compile(raw: RawScheme, origin: &str) -> Result<Scheme, SchemeErro
     };
     let dx_map = code_map(&dx, &raw.codes.dx_map);
     let proc_map = code_map(&proc, &raw.codes.proc_map);
+    for (table, m) in [
+        (&mut dx, &raw.codes.dx_map),
+        (&mut proc, &raw.codes.proc_map),
+    ] {
+        for (k, t) in m {
+            let target = table.get(t).0;
+            table.set_aux(k, target);
+        }
+    }
     let names = |table: &CodeTable, m: &std::collections::HashMap<String, String>| {
         let mut v: Vec<Box<str>> = vec!["".into(); table.len()];
         for (k, n) in m {
@@ -232,6 +244,7 @@ pub(crate) fn compile(raw: RawScheme, origin: &str) -> Result<Scheme, SchemeErro
         }
         mdcs.push(Mdc {
             name: m.mdc.as_str().into(),
+            pre: Prefilter::of(&entry),
             entry,
             steps,
         });
@@ -388,6 +401,7 @@ impl<'r> Compiler<'r> {
         };
         Ok(Step::Rule(Rule {
             name: name.into(),
+            pre: Prefilter::of(&cond),
             when: cond,
             branches: branches.into(),
             otherwise,

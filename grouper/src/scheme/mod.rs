@@ -15,7 +15,7 @@ use ahash::AHashMap;
 
 use crate::cc::CcTables;
 use crate::codes::{CodeId, CodeKind, CodeTable};
-use crate::cond::Cond;
+use crate::cond::{Cond, Prefilter};
 use crate::error::SchemeError;
 use crate::trauma::SiteMap;
 
@@ -81,6 +81,7 @@ pub(crate) struct Branch {
 #[derive(Clone, Debug)]
 pub(crate) struct Rule {
     pub name: Box<str>,
+    pub pre: Prefilter,
     pub when: Cond,
     pub branches: Box<[Branch]>,
     pub otherwise: Option<DrgId>,
@@ -97,6 +98,7 @@ pub(crate) enum Step {
 #[derive(Clone, Debug)]
 pub(crate) struct Mdc {
     pub name: Box<str>,
+    pub pre: Prefilter,
     pub entry: Cond,
     pub steps: Vec<Step>,
 }
@@ -163,7 +165,7 @@ pub struct Scheme {
 }
 
 /// Marker in `dx_map` / `proc_map` for a code that is not a map key.
-pub(crate) const NOT_MAPPED: u32 = u32::MAX;
+pub(crate) const NOT_MAPPED: u32 = crate::codes::NO_AUX;
 
 impl Scheme {
     /// Loads and compiles a scheme file.

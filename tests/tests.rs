@@ -5,3 +5,4 @@ mod conformance;
 mod harness;
 mod props;
 mod schemes;
+mod semantics;

@@ -234,3 +234,48 @@ fn trace_column_explains_the_split() {
     assert!(trace.contains("FT3 -> FT31 yes: has_mcc: yes"), "{trace}");
     assert!(trace.contains("has_mcc=true"), "{trace}");
 }
+
+/// The project's own sample file states, per row, what chs_drg_11 gives it.
+#[test]
+fn sample_discharges_group_as_documented() {
+    let Some(scheme) = shared_file("schemes/opendrg/chs_drg_11.json") else {
+        return;
+    };
+    let input = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample-discharges.csv");
+    let out = tmp("sample.out.csv");
+    let res = drgdip()
+        .args(["group", "--scheme"])
+        .arg(&scheme)
+        .arg("--input")
+        .arg(&input)
+        .arg("--output")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    let mut rdr = csv::Reader::from_path(&input).unwrap();
+    let h = rdr.headers().unwrap().clone();
+    let e = h.iter().position(|c| c == "expected_chs_drg_11").unwrap();
+    let expected: Vec<(String, String)> = rdr
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[0].to_string(), r[e].to_string())
+        })
+        .collect();
+    let got = read_output(&out);
+    assert_eq!(got.len() - 1, expected.len());
+    for ((id, want), row) in expected.iter().zip(&got[1..]) {
+        assert_eq!(&row[0], id);
+        let shown = if row[1] == "SUCCESS" {
+            &row[4]
+        } else {
+            &row[1]
+        };
+        assert_eq!(shown, want, "{id}: {row:?}");
+    }
+}

@@ -354,10 +354,10 @@ impl Cond {
             Cond::Cmp(f, op, v) => {
                 write!(
                     out,
-                    "{} {} {v} [{:?}]",
+                    "{} {} {v} [{}]",
                     f.name(),
                     op.as_str(),
-                    f.read(c.rec)
+                    show(f.read(c.rec))
                 )
             }
             Cond::Present(f) => write!(out, "{}_present", f.name()),
@@ -380,6 +380,14 @@ impl Cond {
             Cond::UpstreamError(e) => write!(out, "upstream_error({e})"),
             Cond::Const(_) | Cond::All(_) | Cond::Any(_) | Cond::Not(_) => Ok(()),
         };
+    }
+}
+
+fn show(n: Num) -> String {
+    match n {
+        Num::Missing => "missing".into(),
+        Num::Invalid => "not a number".into(),
+        Num::Value(v) => v.to_string(),
     }
 }
 

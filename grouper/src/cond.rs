@@ -2,7 +2,7 @@
 //! predicates) and their evaluation against one record.
 //!
 //! A condition is a small typed tree. Leaves read interned code ids (membership is one bit test in a
-//! precomputed per-code row, see [`crate::scheme::ListMatrix`]), precomputed CC/MCC flags, or numeric
+//! precomputed per-code row of the scheme's list matrix), precomputed CC/MCC flags, or numeric
 //! fields. `all` / `any` short-circuit left to right like the reference, which matters: a guarded
 //! comparison (`age_days_present & age_days <= 28`) never reads a missing value.
 

@@ -23,10 +23,11 @@ pub struct GroupArgs {
     #[arg(long)]
     pub scheme: PathBuf,
     /// Input CSV with columns id,gender,age,age_days,weight,dept,los,leaving_type,diagnoses,procedures
-    /// [,icu_hours]; `-` reads standard input
+    /// and optionally icu_hours; `-` reads standard input
     #[arg(long)]
     pub input: PathBuf,
-    /// Output CSV (id,status,mdc,adrg,drg,drg_name,reason[,trace]); `-` writes standard output
+    /// Output CSV (id,status,mdc,adrg,drg,drg_name,reason, and trace with --trace); `-` writes
+    /// standard output
     #[arg(long)]
     pub output: PathBuf,
     /// Map codes through the scheme's code maps before grouping (the default)

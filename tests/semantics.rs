@@ -41,7 +41,7 @@ const SCHEME: &str = r#"{
        {"rule": "GC1", "adrg": "GC1", "when": {"kind": "principal_proc_in", "list": "GUT_OP"},
         "drgs": [{"drg": "GC1X", "when": {"kind": "upstream_error", "error": "NameError: GC1X"}, "source": ""}],
         "otherwise": null},
-       {"qy": "GQY", "when": {"kind": "principal_proc_in", "list": "OR_ALL"}},
+       {"qy": "GQY", "when": {"kind": "any_proc_in", "list": "OR_ALL"}},
        {"rule": "GS1", "adrg": "GS1", "when": {"kind": "principal_dx_in", "list": "GUT"},
         "drgs": [{"drg": "GS15", "when": {"kind": "age_years", "op": ">=", "value": 18}, "source": ""}],
         "otherwise": null}]}
@@ -196,13 +196,16 @@ fn cases() -> Vec<Case> {
             Fail,
             "0000",
         ),
-        case(
-            "QY: an OR procedure but no surgical ADRG matched",
-            "K35.800",
-            "51.2200",
-            Qy,
-            "GQY",
-        ),
+        Case {
+            reason_contains: "OR procedure '51.2200'",
+            ..case(
+                "QY: an OR procedure (any position) but no surgical ADRG matched",
+                "K35.800",
+                "88.0000|51.2200",
+                Qy,
+                "GQY",
+            )
+        },
         case(
             "medical ADRG after the QY step",
             "K35.800",

@@ -262,9 +262,16 @@ impl<'s> Grouper<'s> {
         match outcome {
             Ok(Some(id)) => {
                 let info = s.drg_info(id);
-                let reason = info.ambiguous.then(|| Reason::Ambiguous {
-                    mdc: info.mdc.to_string(),
-                    procedure: procs.first().map_or("", |&x| s.proc.name(x)).to_string(),
+                let reason = info.ambiguous.then(|| {
+                    // Name the OR procedure that made the case ambiguous (else the principal one).
+                    let or = s
+                        .or_list
+                        .and_then(|col| ctx.procs.iter().find(|&&p| s.proc_lists.contains(p, col)));
+                    let shown = or.or(ctx.procs.first()).map_or("", |&p| s.proc.name(p));
+                    Reason::Ambiguous {
+                        mdc: info.mdc.to_string(),
+                        procedure: shown.to_string(),
+                    }
                 });
                 Grouping {
                     status: if info.ambiguous {

@@ -111,7 +111,7 @@ pub enum Reason {
     Ambiguous {
         /// The MDC.
         mdc: String,
-        /// The principal procedure.
+        /// The OR procedure found (the principal procedure if the scheme names no OR list).
         procedure: String,
     },
     /// The scheme is defective at the rule reached.
@@ -160,11 +160,17 @@ impl fmt::Display for Reason {
                     CodeKind::Dx => "diagnoses",
                     CodeKind::Proc => "procedures",
                 };
-                write!(f, "{what}[{position}] '{code}' is not in the scheme's code map")
+                write!(
+                    f,
+                    "{what}[{position}] '{code}' is not in the scheme's code map"
+                )
             }
             Reason::Invalid { field, problem } => write!(f, "{field}: {problem}"),
             Reason::MissingValue { field, rule } => {
-                write!(f, "{field}: missing or not a number, but rule {rule} compares it")
+                write!(
+                    f,
+                    "{field}: missing or not a number, but rule {rule} compares it"
+                )
             }
             Reason::NotGrouped { principal, entered } if entered.is_empty() => {
                 write!(f, "diagnoses[0] '{principal}' is in no MDC entry table")
@@ -175,10 +181,13 @@ impl fmt::Display for Reason {
             ),
             Reason::Ambiguous { mdc, procedure } => write!(
                 f,
-                "procedures[0] '{procedure}': an OR procedure is present but no surgical ADRG of {mdc} matched"
+                "OR procedure '{procedure}' is present but no surgical ADRG of {mdc} matched"
             ),
             Reason::SchemeDefect { rule, error } => {
-                write!(f, "scheme defect at {rule}: the reference grouper raises ({error})")
+                write!(
+                    f,
+                    "scheme defect at {rule}: the reference grouper raises ({error})"
+                )
             }
             Reason::Unreadable { problem } => write!(f, "unreadable row: {problem}"),
         }

@@ -220,14 +220,25 @@ pub(crate) fn compile(raw: RawScheme, origin: &str) -> Result<Scheme, SchemeErro
         drg_index: AHashMap::new(),
         warnings: Vec::new(),
     };
-    if let Some(or) = &raw.or_procedures {
-        if !c.lists.contains_key(or.as_str()) {
-            return Err(invalid(
-                "or_procedures",
-                format!("list {or:?} is not defined under \"lists\""),
-            ));
-        }
-    }
+    let or_list =
+        match &raw.or_procedures {
+            None => None,
+            Some(or) => match c.lists.get(or.as_str()) {
+                Some((r, CodeKind::Proc)) => Some(r.column),
+                Some(_) => return Err(invalid(
+                    "or_procedures",
+                    format!(
+                        "list {or:?} holds diagnoses; the OR-procedure list must hold procedures"
+                    ),
+                )),
+                None => {
+                    return Err(invalid(
+                        "or_procedures",
+                        format!("list {or:?} is not defined under \"lists\""),
+                    ))
+                }
+            },
+        };
     let mut mdcs = Vec::with_capacity(raw.mdcs.len());
     for (i, m) in raw.mdcs.iter().enumerate() {
         let path = format!("mdcs[{i}]");
@@ -279,6 +290,7 @@ pub(crate) fn compile(raw: RawScheme, origin: &str) -> Result<Scheme, SchemeErro
         proc_lists,
         lists: list_info,
         mdcs,
+        or_list,
         cc,
         site_maps,
         dx_map,

@@ -152,6 +152,8 @@ pub struct Scheme {
     pub(crate) proc_lists: ListMatrix,
     pub(crate) lists: Vec<ListInfo>,
     pub(crate) mdcs: Vec<Mdc>,
+    /// Column of the OR-procedure (手术) list in the procedure matrix, if the scheme names one.
+    pub(crate) or_list: Option<u32>,
     pub(crate) cc: CcTables,
     pub(crate) site_maps: Vec<SiteMap>,
     /// Code map targets by input id (`NOT_MAPPED` when the code is not a map key).

@@ -47,6 +47,7 @@
 
 mod cc;
 pub mod codes;
+pub mod dip;
 pub mod cond;
 mod drg;
 mod error;

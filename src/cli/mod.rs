@@ -1,6 +1,7 @@
 //! The `drgdip` command line: one module per subcommand.
 
 pub mod group;
+pub mod pipeline;
 
 use clap::{Parser, Subcommand};
 

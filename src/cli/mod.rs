@@ -1,5 +1,6 @@
 //! The `drgdip` command line: one module per subcommand.
 
+pub mod dip;
 pub mod group;
 pub mod pipeline;
 
@@ -19,11 +20,16 @@ pub struct Cli {
 pub enum Command {
     /// Group discharge records (CSV) with a CHS-DRG scheme; one output row per input row.
     Group(group::GroupArgs),
+    /// DIP (按病种分值): group and score records with a catalog and a policy.
+    #[command(subcommand)]
+    Dip(dip::DipCommand),
 }
 
 /// Runs the parsed command line.
 pub fn run(cli: &Cli) -> Result<(), String> {
     match &cli.command {
         Command::Group(args) => group::run(args).map(|_| ()),
+        Command::Dip(dip::DipCommand::Group(args)) => dip::group(args).map(|_| ()),
+        Command::Dip(dip::DipCommand::Import(args)) => dip::import(args),
     }
 }

@@ -3,9 +3,10 @@
 
 use std::io::Write;
 
+use grouper::dip::{DipRecord, Insurance};
 use grouper::{Codes, Num, Record};
 
-/// Input columns, by name. `icu_hours` is optional; others are required. Extra columns are ignored.
+/// DRG input columns, by name. `icu_hours` is optional; others are required. Extra columns are ignored.
 pub const INPUT_COLUMNS: [&str; 11] = [
     "id",
     "gender",
@@ -20,14 +21,23 @@ pub const INPUT_COLUMNS: [&str; 11] = [
     "icu_hours",
 ];
 
-const OPTIONAL: [&str; 1] = ["icu_hours"];
-
-/// Where each input column sits in the file.
-#[derive(Clone, Debug)]
-pub struct Columns {
-    index: [Option<usize>; 11],
-    width: usize,
-}
+/// DIP input columns (`../shared/dip/FORMAT.md` §2.1). The dates, ages, LOS and leaving type are
+/// optional; `gender` and `origin` are ignored.
+pub const DIP_INPUT_COLUMNS: [&str; 13] = [
+    "id",
+    "hos_code",
+    "insurance_type",
+    "age",
+    "age_days",
+    "birth_date",
+    "admit_date",
+    "discharge_date",
+    "los",
+    "leaving_type",
+    "diagnoses",
+    "procedures",
+    "total_cost",
+];
 
 /// A header problem the user must fix.
 #[derive(Debug, thiserror::Error)]
@@ -45,10 +55,23 @@ pub enum HeaderError {
     NotUtf8,
 }
 
-impl Columns {
-    /// Locates the columns in a header row (a UTF-8 BOM and surrounding blanks are ignored).
-    pub fn from_header(header: &csv::ByteRecord) -> Result<Columns, HeaderError> {
-        let names: Vec<String> = header
+/// Where `N` named columns sit in a file.
+#[derive(Clone, Debug)]
+pub struct NamedColumns<const N: usize> {
+    names: &'static [&'static str; N],
+    index: [Option<usize>; N],
+    width: usize,
+}
+
+impl<const N: usize> NamedColumns<N> {
+    /// Locates the columns in a header row (a UTF-8 BOM and surrounding blanks are ignored); every
+    /// name not in `optional` is required.
+    pub fn from_header(
+        header: &csv::ByteRecord,
+        names: &'static [&'static str; N],
+        optional: &[&str],
+    ) -> Result<Self, HeaderError> {
+        let found: Vec<String> = header
             .iter()
             .map(|h| {
                 std::str::from_utf8(h)
@@ -56,28 +79,29 @@ impl Columns {
                     .map_err(|_| HeaderError::NotUtf8)
             })
             .collect::<Result<_, _>>()?;
-        let mut index = [None; 11];
-        for (k, col) in INPUT_COLUMNS.iter().enumerate() {
-            index[k] = names.iter().position(|n| n == col);
-            if index[k].is_none() && !OPTIONAL.contains(col) {
+        let mut index = [None; N];
+        for (k, col) in names.iter().enumerate() {
+            index[k] = found.iter().position(|n| n == col);
+            if index[k].is_none() && !optional.contains(col) {
                 return Err(HeaderError::Missing {
                     column: col,
-                    required: INPUT_COLUMNS
+                    required: names
                         .iter()
-                        .filter(|c| !OPTIONAL.contains(c))
+                        .filter(|c| !optional.contains(c))
                         .copied()
                         .collect::<Vec<_>>()
                         .join(","),
                 });
             }
         }
-        Ok(Columns {
+        Ok(NamedColumns {
+            names,
             index,
             width: header.len(),
         })
     }
 
-    /// The best-effort id of a row (for rows that cannot be read otherwise).
+    /// The best-effort first column (the id) of a row that cannot be read otherwise.
     pub fn id_lossy(&self, row: &csv::ByteRecord) -> String {
         self.index[0]
             .and_then(|i| row.get(i))
@@ -85,8 +109,9 @@ impl Columns {
             .unwrap_or_default()
     }
 
-    /// Reads one row as a [`Record`], or says why it cannot be read.
-    pub fn record<'a>(&self, row: &'a csv::ByteRecord) -> Result<Record<'a>, String> {
+    /// The row's fields in column order (`""` for an absent optional column), or why the row cannot
+    /// be read.
+    pub fn fields<'a>(&self, row: &'a csv::ByteRecord) -> Result<[&'a str; N], String> {
         if row.len() != self.width {
             return Err(format!(
                 "row has {} fields, the header has {}",
@@ -94,14 +119,36 @@ impl Columns {
                 self.width
             ));
         }
-        let mut f: [&'a str; 11] = [""; 11];
+        let mut f: [&'a str; N] = [""; N];
         for (k, slot) in f.iter_mut().enumerate() {
             if let Some(i) = self.index[k] {
                 let bytes = row.get(i).unwrap_or(b"");
                 *slot = std::str::from_utf8(bytes)
-                    .map_err(|_| format!("column {} is not valid UTF-8", INPUT_COLUMNS[k]))?;
+                    .map_err(|_| format!("column {} is not valid UTF-8", self.names[k]))?;
             }
         }
+        Ok(f)
+    }
+}
+
+/// The DRG input columns.
+#[derive(Clone, Debug)]
+pub struct Columns(NamedColumns<11>);
+
+impl Columns {
+    /// Locates the DRG columns.
+    pub fn from_header(header: &csv::ByteRecord) -> Result<Columns, HeaderError> {
+        NamedColumns::from_header(header, &INPUT_COLUMNS, &["icu_hours"]).map(Columns)
+    }
+
+    /// The best-effort id of a row.
+    pub fn id_lossy(&self, row: &csv::ByteRecord) -> String {
+        self.0.id_lossy(row)
+    }
+
+    /// Reads one row as a [`Record`], or says why it cannot be read.
+    pub fn record<'a>(&self, row: &'a csv::ByteRecord) -> Result<Record<'a>, String> {
+        let f = self.0.fields(row)?;
         Ok(Record {
             id: f[0],
             gender: f[1],
@@ -114,6 +161,55 @@ impl Columns {
             diagnoses: Codes::Joined(f[8]),
             procedures: Codes::Joined(f[9]),
             icu_hours: Num::parse(f[10]),
+        })
+    }
+}
+
+/// The DIP input columns.
+#[derive(Clone, Debug)]
+pub struct DipColumns(NamedColumns<13>);
+
+impl DipColumns {
+    /// Locates the DIP columns.
+    pub fn from_header(header: &csv::ByteRecord) -> Result<DipColumns, HeaderError> {
+        NamedColumns::from_header(
+            header,
+            &DIP_INPUT_COLUMNS,
+            &[
+                "age",
+                "age_days",
+                "birth_date",
+                "admit_date",
+                "discharge_date",
+                "los",
+                "leaving_type",
+            ],
+        )
+        .map(DipColumns)
+    }
+
+    /// The best-effort id of a row.
+    pub fn id_lossy(&self, row: &csv::ByteRecord) -> String {
+        self.0.id_lossy(row)
+    }
+
+    /// Reads one row as a [`DipRecord`], or says why it cannot be read.
+    pub fn record<'a>(&self, row: &'a csv::ByteRecord) -> Result<DipRecord<'a>, String> {
+        let f = self.0.fields(row)?;
+        Ok(DipRecord {
+            id: f[0],
+            hospital: f[1],
+            insurance: Insurance::parse(f[2]),
+            age: Num::parse(f[3]),
+            age_days: Num::parse(f[4]),
+            birth_date: f[5],
+            admit_date: f[6],
+            discharge_date: f[7],
+            los: Num::parse(f[8]),
+            leaving_type: f[9],
+            diagnoses: Codes::Joined(f[10]),
+            procedures: Codes::Joined(f[11]),
+            total_cost: Num::parse(f[12]),
         })
     }
 }

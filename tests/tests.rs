@@ -2,6 +2,7 @@
 
 mod cli;
 mod conformance;
+mod dip;
 mod harness;
 mod props;
 mod schemes;

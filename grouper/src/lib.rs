@@ -47,8 +47,8 @@
 
 mod cc;
 pub mod codes;
-pub mod dip;
 pub mod cond;
+pub mod dip;
 mod drg;
 mod error;
 mod grouping;

@@ -49,7 +49,13 @@ pub struct DipImportArgs {
 }
 
 /// Status names in output order.
-const STATUSES: [&str; 5] = ["OK", "PARAM_ERROR", "UNGROUPED", "NO_SETTLE_CONFIG", "UNREADABLE"];
+const STATUSES: [&str; 5] = [
+    "OK",
+    "PARAM_ERROR",
+    "UNGROUPED",
+    "NO_SETTLE_CONFIG",
+    "UNREADABLE",
+];
 
 fn status_index(s: DipStatus) -> usize {
     match s {
@@ -93,7 +99,8 @@ pub fn load_policy(spec: &str) -> Result<DipPolicy, String> {
             DipPolicy::PRESETS.join(", ")
         ));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read policy {spec}: {e}"))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read policy {spec}: {e}"))?;
     if path.extension().is_some_and(|e| e == "json") {
         serde_json::from_str(&text).map_err(|e| format!("policy {spec}: {e}"))
     } else {
@@ -164,7 +171,12 @@ fn format_row(out: &mut Vec<u8>, id: &str, g: &DipGrouping<'_>, trace: bool) {
         num(out, g.standard_cost);
         out.push(b',');
         out.extend_from_slice(g.deviation.map_or("", |d| d.as_str()).as_bytes());
-        for v in [g.deviation_factor, g.settle_score, g.settle_amount, g.standard_amount] {
+        for v in [
+            g.deviation_factor,
+            g.settle_score,
+            g.settle_amount,
+            g.standard_amount,
+        ] {
             out.push(b',');
             num(out, v);
         }
@@ -209,7 +221,10 @@ pub fn group(args: &DipGroupArgs) -> Result<Counts, String> {
                         format_row(out, rec.id, &g, args.trace);
                     }
                     Err(problem) => {
-                        let g = DipGrouping::unreadable(format!("line {}: {problem}", first + i as u64));
+                        let g = DipGrouping::unreadable(format!(
+                            "line {}: {problem}",
+                            first + i as u64
+                        ));
                         counts.counts[status_index(g.status)] += 1;
                         format_row(out, &cols.id_lossy(row), &g, args.trace);
                     }

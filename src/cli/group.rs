@@ -124,7 +124,9 @@ pub fn run(args: &GroupArgs) -> Result<Counts, String> {
         &header,
         &STATUSES,
         |h| Columns::from_header(h).map_err(|e| e.to_string()),
-        |cols, rows, first, out, counts| process(&grouper, cols, rows, first, args.trace, out, counts),
+        |cols, rows, first, out, counts| {
+            process(&grouper, cols, rows, first, args.trace, out, counts)
+        },
     )
 }
 

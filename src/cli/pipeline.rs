@@ -166,7 +166,13 @@ where
                 .map(|(k, rows)| {
                     let mut bytes = Vec::with_capacity(rows.len() * 64);
                     let mut c = Counts::new(statuses);
-                    process(&cols, rows, first + (k * SUB_CHUNK) as u64, &mut bytes, &mut c);
+                    process(
+                        &cols,
+                        rows,
+                        first + (k * SUB_CHUNK) as u64,
+                        &mut bytes,
+                        &mut c,
+                    );
                     (bytes, c)
                 })
                 .collect();

@@ -53,8 +53,12 @@ impl Band {
             (SupplementKind::Severity | SupplementKind::Tumour, "轻度I-B级") => MildB,
             (SupplementKind::Severity | SupplementKind::Tumour, "中度II级") => Moderate,
             (SupplementKind::Severity | SupplementKind::Tumour, "重度III级") => Severe,
-            (SupplementKind::Severity, "死亡IV-A级") | (SupplementKind::Tumour, "死亡VI-A级") => DeathA,
-            (SupplementKind::Severity, "死亡IV-B级") | (SupplementKind::Tumour, "死亡VI-B级") => DeathB,
+            (SupplementKind::Severity, "死亡IV-A级") | (SupplementKind::Tumour, "死亡VI-A级") => {
+                DeathA
+            }
+            (SupplementKind::Severity, "死亡IV-B级") | (SupplementKind::Tumour, "死亡VI-B级") => {
+                DeathB
+            }
             (SupplementKind::Tumour, "转移IV级") => Metastasis,
             (SupplementKind::Tumour, "放疗V-A级") => Radiotherapy,
             (SupplementKind::Tumour, "化疗V-B级") => Chemotherapy,
@@ -200,9 +204,11 @@ impl CaseFacts {
             short_stay,
             long_stay,
             died: c.leaving_type.trim() == "5",
-            metastasis: c.diagnoses.iter().skip(1).any(|d| {
-                d.starts_with("C77") || d.starts_with("C78") || d.starts_with("C79")
-            }),
+            metastasis: c
+                .diagnoses
+                .iter()
+                .skip(1)
+                .any(|d| d.starts_with("C77") || d.starts_with("C78") || d.starts_with("C79")),
         }
     }
 }

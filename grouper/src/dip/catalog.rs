@@ -323,7 +323,9 @@ impl DipCatalog {
                 path: String::new(),
                 problem: e.to_string(),
             }),
-            Some(super::import::INTERCHANGE_FORMAT) => super::import::from_interchange(&value, &file),
+            Some(super::import::INTERCHANGE_FORMAT) => {
+                super::import::from_interchange(&value, &file)
+            }
             other => Err(DipError::Invalid {
                 file,
                 path: "format".into(),
@@ -380,24 +382,36 @@ impl DipCatalog {
         for (i, g) in self.groups.iter().enumerate() {
             let path = format!("groups[{i}]");
             if c.by_code.insert(g.code.clone(), i).is_some() {
-                return Err(invalid(path, format!("group code {:?} appears twice", g.code)));
+                return Err(invalid(
+                    path,
+                    format!("group code {:?} appears twice", g.code),
+                ));
             }
             if !g.score.is_finite() || g.score < 0.0 {
-                return Err(invalid(format!("{path}.score"), "score must be a non-negative number".into()));
+                return Err(invalid(
+                    format!("{path}.score"),
+                    "score must be a non-negative number".into(),
+                ));
             }
             let expr = match (&g.kind, g.procedures.as_deref()) {
-                (GroupKind::Core | GroupKind::Basic, Some(e)) if !e.trim().is_empty() => Some(
-                    ProcExpr::parse(e).map_err(|p| invalid(format!("{path}.procedures"), p))?,
-                ),
+                (GroupKind::Core | GroupKind::Basic, Some(e)) if !e.trim().is_empty() => {
+                    Some(ProcExpr::parse(e).map_err(|p| invalid(format!("{path}.procedures"), p))?)
+                }
                 _ => None,
             };
             match g.kind {
                 GroupKind::Core | GroupKind::Basic => {
                     if g.diagnosis.is_empty() {
-                        return Err(invalid(format!("{path}.diagnosis"), "a core or basic group needs a diagnosis key".into()));
+                        return Err(invalid(
+                            format!("{path}.diagnosis"),
+                            "a core or basic group needs a diagnosis key".into(),
+                        ));
                     }
                     if g.kind == GroupKind::Basic && g.basic_factor.is_none() {
-                        return Err(invalid(format!("{path}.basic_factor"), "a basic group needs basic_factor".into()));
+                        return Err(invalid(
+                            format!("{path}.basic_factor"),
+                            "a basic group needs basic_factor".into(),
+                        ));
                     }
                     let map = if g.kind == GroupKind::Core {
                         &mut c.core_by_key
@@ -408,7 +422,10 @@ impl DipCatalog {
                 }
                 GroupKind::Comprehensive => {
                     if g.treatment_type.is_none() {
-                        return Err(invalid(format!("{path}.treatment_type"), "a comprehensive group needs a treatment type".into()));
+                        return Err(invalid(
+                            format!("{path}.treatment_type"),
+                            "a comprehensive group needs a treatment type".into(),
+                        ));
                     }
                     if g.diagnosis.contains('-') {
                         match c.comp_ranges.iter_mut().find(|(k, _)| *k == g.diagnosis) {
@@ -423,7 +440,10 @@ impl DipCatalog {
                                 format!("comprehensive key {:?} must be a 1-3 character prefix or a range", g.diagnosis),
                             ));
                         }
-                        c.comp_by_prefix.entry(g.diagnosis.clone()).or_default().push(i);
+                        c.comp_by_prefix
+                            .entry(g.diagnosis.clone())
+                            .or_default()
+                            .push(i);
                     }
                 }
                 GroupKind::Blank => {
@@ -467,6 +487,8 @@ impl CompiledCatalog {
 
     /// A hospital by code.
     pub fn hospital(&self, code: &str) -> Option<&DipHospital> {
-        self.hospitals.get(code).map(|&i| &self.catalog.hospitals[i])
+        self.hospitals
+            .get(code)
+            .map(|&i| &self.catalog.hospitals[i])
     }
 }

@@ -5,7 +5,9 @@
 use std::borrow::Cow;
 
 use super::aux::{self, CaseFacts, CaseInputs, Complications};
-use super::catalog::{CompiledCatalog, DipGroup, DipHospital, GroupKind, Supplement, TreatmentType};
+use super::catalog::{
+    CompiledCatalog, DipGroup, DipHospital, GroupKind, Supplement, TreatmentType,
+};
 use super::policy::{
     ConservativeGroup, CostTie, DipPolicy, ExcludedProcedures, FinalTieBreak, PruningPool,
     TieBreak, TreatmentTypeFrom,
@@ -147,7 +149,11 @@ struct Case<'a> {
     neutral: Vec<bool>,
 }
 
-fn codes<'a>(it: impl Iterator<Item = &'a str>, p: &DipPolicy) -> Vec<Cow<'a, str>> {
+fn codes<'a>(
+    it: impl Iterator<Item = &'a str>,
+    p: &DipPolicy,
+    diagnoses: bool,
+) -> Vec<Cow<'a, str>> {
     let mut v: Vec<Cow<'a, str>> = it.map(Cow::Borrowed).collect();
     if p.split_lone_code_on_plus && v.len() == 1 && v[0].contains('+') {
         let lone = v.pop().unwrap_or_default();
@@ -156,10 +162,12 @@ fn codes<'a>(it: impl Iterator<Item = &'a str>, p: &DipPolicy) -> Vec<Cow<'a, st
             Cow::Owned(s) => s.split('+').map(|x| Cow::Owned(x.to_string())).collect(),
         };
     }
-    if p.fold_case {
+    if diagnoses && p.upper_case_chapter_letter {
         for c in v.iter_mut() {
-            if c.bytes().any(|b| b.is_ascii_lowercase()) {
-                *c = Cow::Owned(c.to_ascii_uppercase());
+            if c.as_bytes().first().is_some_and(u8::is_ascii_lowercase) {
+                let mut s = c.to_string();
+                s[..1].make_ascii_uppercase();
+                *c = Cow::Owned(s);
             }
         }
     }
@@ -244,7 +252,13 @@ impl<'c> DipGrouper<'c> {
         }
     }
 
-    fn standard_cost(&self, g: &DipGroup, sup: Option<&Supplement>, h: &DipHospital, emp: bool) -> f64 {
+    fn standard_cost(
+        &self,
+        g: &DipGroup,
+        sup: Option<&Supplement>,
+        h: &DipHospital,
+        emp: bool,
+    ) -> f64 {
         let s = sup.map_or(g.score, |x| x.score * x.factor);
         let f = if g.kind == GroupKind::Basic {
             let base = if emp {
@@ -261,7 +275,13 @@ impl<'c> DipGrouper<'c> {
         s * f
     }
 
-    fn keyed(&self, case: &Case<'_>, groups: Option<&Vec<usize>>, kind: GroupKind, case_t: TreatmentType) -> Vec<Cand<'c>> {
+    fn keyed(
+        &self,
+        case: &Case<'_>,
+        groups: Option<&Vec<usize>>,
+        kind: GroupKind,
+        case_t: TreatmentType,
+    ) -> Vec<Cand<'c>> {
         let Some(groups) = groups else {
             return Vec::new();
         };
@@ -326,7 +346,11 @@ impl<'c> DipGrouper<'c> {
         };
         let mut out = Vec::new();
         for n in [3, 2, 1] {
-            if let Some(g) = cat.comp_by_prefix.get(prefix(principal, n)).and_then(of_type) {
+            if let Some(g) = cat
+                .comp_by_prefix
+                .get(prefix(principal, n))
+                .and_then(of_type)
+            {
                 out.push(mk(g, GroupKind::Comprehensive, t));
                 break;
             }
@@ -348,20 +372,31 @@ impl<'c> DipGrouper<'c> {
     }
 
     /// Applies the tie-breaks to `pool` (indexes into `all`); returns the single survivor.
-    fn prune(&self, all: &mut [Cand<'c>], pool: Vec<usize>, basic: &[usize], cost: f64, nprocs: usize) -> Option<usize> {
+    fn prune(
+        &self,
+        all: &mut [Cand<'c>],
+        pool: Vec<usize>,
+        basic: &[usize],
+        cost: f64,
+        nprocs: usize,
+    ) -> Option<usize> {
         if pool.is_empty() {
             return None;
         }
         let cat = self.catalog;
         let mut live = pool;
         for tb in &self.policy.tie_breaks {
-            if live.len() <= 1 && !(*tb == TieBreak::ClosestStandardCost && self.policy.closest_cost_adds_basic) {
+            if live.len() <= 1
+                && !(*tb == TieBreak::ClosestStandardCost && self.policy.closest_cost_adds_basic)
+            {
                 break;
             }
             let label = format!("tie-break {tb:?}");
             let keep: Vec<usize> = match tb {
                 TieBreak::MostPlusTerms => best_by(all, &live, |c| c.plus as f64, true),
-                TieBreak::MostMatchedProcedures => best_by(all, &live, |c| c.matched.len() as f64, true),
+                TieBreak::MostMatchedProcedures => {
+                    best_by(all, &live, |c| c.matched.len() as f64, true)
+                }
                 TieBreak::ExactMatch => {
                     let exact: Vec<usize> = live
                         .iter()
@@ -397,7 +432,9 @@ impl<'c> DipGrouper<'c> {
                     let mins = best_by(all, &list, |c| (cost - c.avg).abs(), false);
                     match self.policy.closest_cost_tie {
                         CostTie::KeepAll => dedup(mins),
-                        CostTie::LastInCatalogOrder => mins.last().map(|&i| vec![i]).unwrap_or_default(),
+                        CostTie::LastInCatalogOrder => {
+                            mins.last().map(|&i| vec![i]).unwrap_or_default()
+                        }
                     }
                 }
             };
@@ -417,12 +454,17 @@ impl<'c> DipGrouper<'c> {
                 FinalTieBreak::CatalogOrder => live[0],
                 FinalTieBreak::GroupCode => *live
                     .iter()
-                    .min_by(|&&a, &&b| cat.catalog.groups[all[a].group].code.cmp(&cat.catalog.groups[all[b].group].code))
+                    .min_by(|&&a, &&b| {
+                        cat.catalog.groups[all[a].group]
+                            .code
+                            .cmp(&cat.catalog.groups[all[b].group].code)
+                    })
                     .unwrap_or(&live[0]),
             };
             for &i in &live {
                 if i != winner && all[i].removed_by.is_none() {
-                    all[i].removed_by = Some(format!("final tie-break {:?}", self.policy.final_tie_break));
+                    all[i].removed_by =
+                        Some(format!("final tie-break {:?}", self.policy.final_tie_break));
                 }
             }
             live = vec![winner];
@@ -433,17 +475,23 @@ impl<'c> DipGrouper<'c> {
     fn run(&self, r: &DipRecord<'_>, traced: bool) -> DipGrouping<'c> {
         let p = self.policy;
         let cat = self.catalog;
-        let dx = codes(r.diagnoses.iter_dx(), p);
-        let mut procs = codes(r.procedures.iter_proc(), p);
+        let dx = codes(r.diagnoses.iter_dx(), p, true);
+        let mut procs = codes(r.procedures.iter_proc(), p, false);
         procs.retain(|c| !c.is_empty());
         if dx.first().is_none_or(|d| d.trim().is_empty()) {
-            return DipGrouping::failed(DipStatus::ParamError, "diagnoses: no principal diagnosis".into());
+            return DipGrouping::failed(
+                DipStatus::ParamError,
+                "diagnoses: no principal diagnosis".into(),
+            );
         }
         let mut neutral = vec![false; procs.len()];
         match p.excluded_procedures {
             ExcludedProcedures::Drop => procs.retain(|c| !cat.excluded.contains(c.as_ref())),
             ExcludedProcedures::Conservative => {
-                neutral = procs.iter().map(|c| cat.excluded.contains(c.as_ref())).collect();
+                neutral = procs
+                    .iter()
+                    .map(|c| cat.excluded.contains(c.as_ref()))
+                    .collect();
             }
         }
         if !procs.is_empty() && neutral.len() != procs.len() {
@@ -454,13 +502,18 @@ impl<'c> DipGrouper<'c> {
         if p.require_valid_principal && !valid_principal(principal) {
             return DipGrouping::failed(
                 DipStatus::Ungrouped,
-                format!("diagnoses[0] '{principal}' is not an ICD-10 code (a letter and two digits)"),
+                format!(
+                    "diagnoses[0] '{principal}' is not an ICD-10 code (a letter and two digits)"
+                ),
             );
         }
         let Some(h) = cat.hospital(r.hospital) else {
             return DipGrouping::failed(
                 DipStatus::NoSettleConfig,
-                format!("hospital '{}' is not in the catalog's hospital table", r.hospital),
+                format!(
+                    "hospital '{}' is not in the catalog's hospital table",
+                    r.hospital
+                ),
             );
         };
         let Some(insurance) = r.insurance else {
@@ -471,12 +524,17 @@ impl<'c> DipGrouper<'c> {
         };
         let emp = insurance == Insurance::Employee;
         let Some(cost) = r.total_cost.value() else {
-            return DipGrouping::failed(DipStatus::ParamError, "total_cost: missing or not a number".into());
+            return DipGrouping::failed(
+                DipStatus::ParamError,
+                "total_cost: missing or not a number".into(),
+            );
         };
 
         let case_t = match p.treatment_type_from {
             TreatmentTypeFrom::AllProcedures => self.treatment_of(&case, 0..case.procs.len()),
-            TreatmentTypeFrom::PrincipalProcedure => self.treatment_of(&case, 0..case.procs.len().min(1)),
+            TreatmentTypeFrom::PrincipalProcedure => {
+                self.treatment_of(&case, 0..case.procs.len().min(1))
+            }
         };
         let key = prefix(principal, 5);
         let mut all: Vec<Cand<'c>> = Vec::new();
@@ -555,7 +613,9 @@ impl<'c> DipGrouper<'c> {
                     treatment_type: c.t,
                     plus_terms: c.plus,
                     matched: c.matched.clone(),
-                    supplement: c.sup.map(|s| (s.kind.as_str().to_string(), s.band.clone(), s.factor)),
+                    supplement: c
+                        .sup
+                        .map(|s| (s.kind.as_str().to_string(), s.band.clone(), s.factor)),
                     standard_cost: c.avg,
                     removed_by: c.removed_by.clone(),
                 })
@@ -598,7 +658,11 @@ impl<'c> DipGrouper<'c> {
             deviation: Some(dev),
             deviation_factor: dev_factor,
             settle_score,
-            settle_amount: if g.score == 0.0 { cost } else { settle_score * price },
+            settle_amount: if g.score == 0.0 {
+                cost
+            } else {
+                settle_score * price
+            },
             standard_amount: g.score * hf * sf * price,
             reason: None,
             candidates: trace(&all),
@@ -607,7 +671,12 @@ impl<'c> DipGrouper<'c> {
 }
 
 /// The candidates of `list` with the best value (max or min), in list order (duplicates kept).
-fn best_by(all: &[Cand<'_>], list: &[usize], f: impl Fn(&Cand<'_>) -> f64, max: bool) -> Vec<usize> {
+fn best_by(
+    all: &[Cand<'_>],
+    list: &[usize],
+    f: impl Fn(&Cand<'_>) -> f64,
+    max: bool,
+) -> Vec<usize> {
     let vals: Vec<f64> = list.iter().map(|&i| f(&all[i])).collect();
     let best = vals
         .iter()

@@ -18,7 +18,9 @@ impl ProcExpr {
         for part in s.split('+') {
             let alts: Vec<String> = part.split('/').map(|a| a.trim().to_string()).collect();
             if alts.iter().any(String::is_empty) {
-                return Err(format!("procedure expression {s:?} has an empty alternative"));
+                return Err(format!(
+                    "procedure expression {s:?} has an empty alternative"
+                ));
             }
             all.extend(alts.iter().cloned());
             parts.push(alts);

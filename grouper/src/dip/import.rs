@@ -136,7 +136,8 @@ pub fn from_interchange(value: &Value, file: &str) -> Result<DipCatalog, DipErro
     let raw: Raw = serde_json::from_value(value.clone())
         .map_err(|e| invalid(String::new(), format!("not a dip-catalog/1 document: {e}")))?;
     let treatment = |s: &str, path: String| {
-        TreatmentType::parse(s).ok_or_else(|| invalid(path, format!("unknown treatment type {s:?}")))
+        TreatmentType::parse(s)
+            .ok_or_else(|| invalid(path, format!("unknown treatment type {s:?}")))
     };
 
     let mut groups = Vec::new();
@@ -157,7 +158,10 @@ pub fn from_interchange(value: &Value, file: &str) -> Result<DipCatalog, DipErro
                 avg_los: g.avg_los,
                 basic_factor: if kind == GroupKind::Basic {
                     Some(g.basic_factor.ok_or_else(|| {
-                        invalid(format!("{name}[{}]", groups.len()), "basic group without basic_factor".into())
+                        invalid(
+                            format!("{name}[{}]", groups.len()),
+                            "basic group without basic_factor".into(),
+                        )
                     })?)
                 } else {
                     None
@@ -210,7 +214,12 @@ pub fn from_interchange(value: &Value, file: &str) -> Result<DipCatalog, DipErro
             "年龄" => SupplementKind::Age,
             "疾病严重程度" => SupplementKind::Severity,
             "肿瘤严重程度" => SupplementKind::Tumour,
-            other => return Err(invalid(format!("{path}.type"), format!("unknown supplement type {other:?}"))),
+            other => {
+                return Err(invalid(
+                    format!("{path}.type"),
+                    format!("unknown supplement type {other:?}"),
+                ))
+            }
         };
         if super::aux::Band::parse(kind, &s.name).is_none() {
             return Err(invalid(
@@ -219,7 +228,10 @@ pub fn from_interchange(value: &Value, file: &str) -> Result<DipCatalog, DipErro
             ));
         }
         let g = *index.get(&s.dip_code).ok_or_else(|| {
-            invalid(format!("{path}.dip_code"), format!("no group {:?}", s.dip_code))
+            invalid(
+                format!("{path}.dip_code"),
+                format!("no group {:?}", s.dip_code),
+            )
         })?;
         groups[g].supplements.push(Supplement {
             kind,
@@ -235,7 +247,10 @@ pub fn from_interchange(value: &Value, file: &str) -> Result<DipCatalog, DipErro
         .map(|(i, p)| {
             Ok(ProcedureAttr {
                 code: p.code.clone(),
-                treatment_type: treatment(&p.treatment_type, format!("procedure_dictionary[{i}].treatment_type"))?,
+                treatment_type: treatment(
+                    &p.treatment_type,
+                    format!("procedure_dictionary[{i}].treatment_type"),
+                )?,
             })
         })
         .collect::<Result<Vec<_>, DipError>>()?;
@@ -247,7 +262,12 @@ pub fn from_interchange(value: &Value, file: &str) -> Result<DipCatalog, DipErro
             let severity = match c.kind.as_str() {
                 "cc" => Severity::Cc,
                 "mcc" => Severity::Mcc,
-                other => return Err(invalid(format!("cc_mcc[{i}].type"), format!("expected cc or mcc, got {other:?}"))),
+                other => {
+                    return Err(invalid(
+                        format!("cc_mcc[{i}].type"),
+                        format!("expected cc or mcc, got {other:?}"),
+                    ))
+                }
             };
             Ok(Complication {
                 code: c.diag_code.clone(),

@@ -146,13 +146,13 @@ impl TryFrom<String> for PriorityClass {
             "blank" => GroupKind::Blank,
             _ => return Err(format!("unknown group kind {k:?} in priority class {s:?}")),
         };
-        let treatment = match t {
-            "*" => None,
-            t => Some(
-                TreatmentType::parse(t)
-                    .ok_or_else(|| format!("unknown treatment type {t:?} in priority class {s:?}"))?,
-            ),
-        };
+        let treatment =
+            match t {
+                "*" => None,
+                t => Some(TreatmentType::parse(t).ok_or_else(|| {
+                    format!("unknown treatment type {t:?} in priority class {s:?}")
+                })?),
+            };
         Ok(PriorityClass { kind, treatment })
     }
 }
@@ -201,9 +201,10 @@ pub struct DipPolicy {
     /// Reference defect Q4: a lone diagnosis (or procedure) string containing `+` is split into
     /// several codes (`A18.100x001+N29.1*` -> principal `A18.100x001`, secondary `N29.1*`).
     pub split_lone_code_on_plus: bool,
-    /// Upper-case codes before matching (`k35.800` = `K35.800`). Off reproduces Q9's case
-    /// sensitivity.
-    pub fold_case: bool,
+    /// Upper-case the chapter letter of a diagnosis code before matching (`k35.800` = `K35.800`; the
+    /// lower-case `x` of 医保版 extension codes is part of the code and stays). Off reproduces Q9's
+    /// case sensitivity.
+    pub upper_case_chapter_letter: bool,
     /// Reject a principal diagnosis that is not an ICD-10 code (a letter and two digits) with
     /// `UNGROUPED` and a reason. Off reproduces Q9 (`ABC` falls into chapter A).
     pub require_valid_principal: bool,
@@ -246,7 +247,9 @@ pub struct DipPolicy {
 
 fn classes(list: &[&str]) -> Vec<PriorityClass> {
     list.iter()
-        .map(|s| PriorityClass::try_from((*s).to_string()).expect("preset priority classes are valid"))
+        .map(|s| {
+            PriorityClass::try_from((*s).to_string()).expect("preset priority classes are valid")
+        })
         .collect()
 }
 
@@ -294,7 +297,7 @@ impl DipPolicy {
         DipPolicy {
             name: "national".into(),
             split_lone_code_on_plus: false,
-            fold_case: true,
+            upper_case_chapter_letter: true,
             require_valid_principal: true,
             excluded_procedures: ExcludedProcedures::Drop,
             treatment_type_from: TreatmentTypeFrom::AllProcedures,
@@ -325,7 +328,7 @@ impl DipPolicy {
         DipPolicy {
             name: "nodedip-base".into(),
             split_lone_code_on_plus: true,
-            fold_case: false,
+            upper_case_chapter_letter: false,
             require_valid_principal: false,
             excluded_procedures: ExcludedProcedures::Drop,
             treatment_type_from: TreatmentTypeFrom::AllProcedures,
@@ -372,4 +375,101 @@ impl DipPolicy {
             ..DipPolicy::nodedip_base()
         }
     }
+}
+
+/// A switch on which the Node-DIP presets differ from the national policy, with why.
+#[derive(Clone, Copy, Debug)]
+pub struct Divergence {
+    /// The policy field.
+    pub switch: &'static str,
+    /// The quirk of `../shared/dip/FORMAT.md` §6 it reproduces (or the section of the rule).
+    pub quirk: &'static str,
+    /// Why the national value is right.
+    pub why: &'static str,
+    /// Moves a policy to the national value of this switch.
+    pub apply: fn(&mut DipPolicy),
+}
+
+/// Every switch where `nodedip-base` differs from `national`, one by one.
+pub fn divergences() -> Vec<Divergence> {
+    vec![
+        Divergence {
+            switch: "split_lone_code_on_plus",
+            quirk: "Q4",
+            why: "`+` joins a dagger/asterisk pair inside one code (A18.100x001+N29.1*); splitting a lone code invents a secondary diagnosis that can trigger an MCC coefficient",
+            apply: |p| p.split_lone_code_on_plus = false,
+        },
+        Divergence {
+            switch: "upper_case_chapter_letter",
+            quirk: "Q9",
+            why: "a lower-case chapter letter (k35.800) is a keying variant of the same code, not an unknown diagnosis",
+            apply: |p| p.upper_case_chapter_letter = true,
+        },
+        Divergence {
+            switch: "require_valid_principal",
+            quirk: "Q9",
+            why: "a principal that is not an ICD-10 code (ABC, -) must not be paid as a chapter-A comprehensive group; it is UNGROUPED with a reason for the hospital to fix",
+            apply: |p| p.require_valid_principal = true,
+        },
+        Divergence {
+            switch: "pruning_pool",
+            quirk: "Q6",
+            why: "basic candidates pruned by the same tie-breaks as core ones, so catalog row order never decides",
+            apply: |p| p.pruning_pool = PruningPool::Separately,
+        },
+        Divergence {
+            switch: "tie_breaks",
+            quirk: "Q7",
+            why: "the group matching more of the case's procedures describes the case better than a `+` group matching fewer",
+            apply: |p| p.tie_breaks = DipPolicy::national().tie_breaks,
+        },
+        Divergence {
+            switch: "closest_cost_tie",
+            quirk: "Q6",
+            why: "an exact tie in cost-closeness is decided by the next tie-breaks and finally the group code, not by catalog row order",
+            apply: |p| p.closest_cost_tie = CostTie::KeepAll,
+        },
+        Divergence {
+            switch: "final_tie_break",
+            quirk: "Q6",
+            why: "results must not depend on catalog row order",
+            apply: |p| p.final_tie_break = FinalTieBreak::GroupCode,
+        },
+        Divergence {
+            switch: "blank_group_fallback",
+            quirk: "§5",
+            why: "a case must not go unpaid because its chapter has no comprehensive group when the catalog has a blank group",
+            apply: |p| p.blank_group_fallback = true,
+        },
+        Divergence {
+            switch: "age_rule",
+            quirk: "Q3",
+            why: "age bands follow the calendar birthday, not multiples of 365.25 days",
+            apply: |p| p.age_rule = AgeRule::Calendar,
+        },
+        Divergence {
+            switch: "stay_rule",
+            quirk: "Q2",
+            why: "轻度I-A级 means a stay of at most 3 days; the reference's test is true for every stay under a year",
+            apply: |p| p.stay_rule = StayRule::Days,
+        },
+        Divergence {
+            switch: "tumour_mild_b_always",
+            quirk: "Q1",
+            why: "轻度I-B级 applies to stays over 3 days, not to every case",
+            apply: |p| p.tumour_mild_b_always = false,
+        },
+        Divergence {
+            switch: "mcc_counts_as_cc",
+            quirk: "Q5",
+            why: "a severe complication is at least a complication: a case with only an MCC also meets 中度II级",
+            apply: |p| p.mcc_counts_as_cc = true,
+        },
+        Divergence {
+            switch: "metastasis_from_secondary_c77_c79",
+            quirk: "§3.4",
+            why: "转移IV级 is a tumour case with a secondary malignant neoplasm (C77-C79) among its diagnoses; the reference never applies it",
+            apply: |p| p.metastasis_from_secondary_c77_c79 = true,
+        },
+    ]
 }

@@ -42,8 +42,16 @@ pub fn deviation(b: &DeviationBands, cost: f64, standard: f64) -> (Deviation, f6
     }
     let low = standard * b.low;
     let high = standard * b.high;
-    let is_low = if b.low_inclusive { cost <= low } else { cost < low };
-    let is_high = if b.high_inclusive { cost >= high } else { cost > high };
+    let is_low = if b.low_inclusive {
+        cost <= low
+    } else {
+        cost < low
+    };
+    let is_high = if b.high_inclusive {
+        cost >= high
+    } else {
+        cost > high
+    };
     if is_low {
         (Deviation::Low, cost / standard)
     } else if is_high {

@@ -220,25 +220,26 @@ pub(crate) fn compile(raw: RawScheme, origin: &str) -> Result<Scheme, SchemeErro
         drg_index: AHashMap::new(),
         warnings: Vec::new(),
     };
-    let or_list =
-        match &raw.or_procedures {
-            None => None,
-            Some(or) => match c.lists.get(or.as_str()) {
-                Some((r, CodeKind::Proc)) => Some(r.column),
-                Some(_) => return Err(invalid(
+    let or_list = match &raw.or_procedures {
+        None => None,
+        Some(or) => match c.lists.get(or.as_str()) {
+            Some((r, CodeKind::Proc)) => Some(r.column),
+            Some(_) => {
+                return Err(invalid(
                     "or_procedures",
                     format!(
                         "list {or:?} holds diagnoses; the OR-procedure list must hold procedures"
                     ),
-                )),
-                None => {
-                    return Err(invalid(
-                        "or_procedures",
-                        format!("list {or:?} is not defined under \"lists\""),
-                    ))
-                }
-            },
-        };
+                ))
+            }
+            None => {
+                return Err(invalid(
+                    "or_procedures",
+                    format!("list {or:?} is not defined under \"lists\""),
+                ))
+            }
+        },
+    };
     let mut mdcs = Vec::with_capacity(raw.mdcs.len());
     for (i, m) in raw.mdcs.iter().enumerate() {
         let path = format!("mdcs[{i}]");

@@ -3,6 +3,7 @@
 mod cli;
 mod conformance;
 mod dip;
+mod dip_props;
 mod dip_switches;
 mod harness;
 mod props;

@@ -523,11 +523,20 @@ impl<'c> DipGrouper<'c> {
             );
         };
         let emp = insurance == Insurance::Employee;
-        let Some(cost) = r.total_cost.value() else {
-            return DipGrouping::failed(
-                DipStatus::ParamError,
-                "total_cost: missing or not a number".into(),
-            );
+        let cost = match r.total_cost.value() {
+            Some(c) if c >= 0.0 => c,
+            Some(c) => {
+                return DipGrouping::failed(
+                    DipStatus::ParamError,
+                    format!("total_cost: {c} is negative"),
+                )
+            }
+            None => {
+                return DipGrouping::failed(
+                    DipStatus::ParamError,
+                    "total_cost: missing or not a number".into(),
+                )
+            }
         };
 
         let case_t = match p.treatment_type_from {

@@ -6,6 +6,7 @@ mod dip;
 mod dip_props;
 mod dip_switches;
 mod harness;
+mod money;
 mod props;
 mod schemes;
 mod semantics;

@@ -1,7 +1,25 @@
 //! Settlement of DRG / DIP payments: budgets, point values, per-diem, capitation, fee-for-service,
 //! surplus retention and overspend sharing.
 //!
-//! **Nothing is implemented here yet.** This crate is a placeholder so that the workspace has its final
-//! shape; the settlement engine is tracked as its own issue. It exports no items, so nothing can be mistaken
-//! for a working payment calculation.
+//! **Built so far: [`money`]** — integer fen ([`money::Fen`]), exact ratios ([`money::Ratio`]), the
+//! rounding rules ([`money::Rounding`], half away from zero by default) and largest-remainder
+//! allocation ([`money::allocate`]) that every later stage uses so that closed pools reconcile to the
+//! fen. Policies, routing, pricing, budgets, risk sharing and the monthly/annual cycle are the next
+//! steps of the settlement issue; nothing here pretends to settle a case yet.
+//!
+//! ```
+//! use settlement::money::{allocate, Fen, Ratio, Rounding};
+//!
+//! // A pool of 1,000,000.00 yuan over three hospitals' points 1200.5 : 800.25 : 999.25.
+//! let pool = Fen::from_yuan("1000000").unwrap();
+//! let parts = allocate(pool, &[120_050, 80_025, 99_925]).unwrap();
+//! assert_eq!(parts.iter().copied().sum::<Fen>(), pool); // to the fen
+//!
+//! // A point value as an exact ratio, applied to one case's points and rounded once.
+//! let point_value = Ratio::new(pool.0 as i128, 3_000_00).unwrap(); // fen per 0.01 point
+//! let case = point_value.checked_mul("1.5".parse::<Ratio>().unwrap().mul_int(100)).unwrap();
+//! assert_eq!(case.round(Rounding::HalfAwayFromZero).unwrap(), Fen(50_000));
+//! ```
 #![deny(missing_docs)]
+
+pub mod money;

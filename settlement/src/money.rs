@@ -1,0 +1,470 @@
+//! Money: integer fen, exact ratios, one rounding rule per stage, and largest-remainder allocation so
+//! that every closed pool reconciles to the fen.
+//!
+//! - [`Fen`]: an amount in fen (分, 0.01 yuan), `i64`. Never a float.
+//! - [`Ratio`]: an exact rational (`i128 / i128`, kept reduced) for weights, scores, coefficients and
+//!   point values. Decimal text (`"1.0825"`) parses exactly.
+//! - [`Rounding`]: how an exact amount becomes fen; the default is half away from zero. Each stage of
+//!   a settlement names its rule, so a regional policy can change it in one place.
+//! - [`allocate`]: splits an amount over weights so the parts sum to it exactly (largest remainder,
+//!   ties to the earlier payee).
+
+use std::fmt;
+use std::iter::Sum;
+use std::ops::{Add, AddAssign, Neg, Sub, SubAssign};
+use std::str::FromStr;
+
+/// Something that cannot be turned into money or a ratio.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    /// The text is not a decimal number.
+    #[error("{text:?} is not a decimal number")]
+    NotANumber {
+        /// The text.
+        text: String,
+    },
+    /// An amount in yuan has more than two decimals and no rounding was allowed.
+    #[error("{text:?} has more than two decimals: not a whole number of fen")]
+    SubFen {
+        /// The text.
+        text: String,
+    },
+    /// A value is outside the representable range.
+    #[error("{what} overflows")]
+    Overflow {
+        /// What overflowed.
+        what: &'static str,
+    },
+    /// A division by zero (e.g. a point value over zero points).
+    #[error("division by zero: {what}")]
+    DivisionByZero {
+        /// What was divided.
+        what: &'static str,
+    },
+}
+
+/// An amount of money in fen (分). `Fen(12345)` is 123.45 yuan.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Fen(pub i64);
+
+impl Fen {
+    /// Zero.
+    pub const ZERO: Fen = Fen(0);
+
+    /// Parses yuan text exactly (`"1234.5"` -> 123450 fen); more than two decimals is an error.
+    pub fn from_yuan(text: &str) -> Result<Fen, MoneyError> {
+        let r = Ratio::from_str(text)?;
+        let fen = r.mul_int(100);
+        if fen.den != 1 {
+            return Err(MoneyError::SubFen {
+                text: text.to_string(),
+            });
+        }
+        i64::try_from(fen.num)
+            .map(Fen)
+            .map_err(|_| MoneyError::Overflow { what: "amount" })
+    }
+
+    /// Parses yuan text, rounding to the fen with `rounding`.
+    pub fn from_yuan_rounded(text: &str, rounding: Rounding) -> Result<Fen, MoneyError> {
+        Ratio::from_str(text)?.mul_int(100).round(rounding)
+    }
+
+    /// The amount in yuan as a float, for display and reports only.
+    pub fn as_yuan_f64(self) -> f64 {
+        self.0 as f64 / 100.0
+    }
+
+    /// Checked addition.
+    pub fn checked_add(self, o: Fen) -> Option<Fen> {
+        self.0.checked_add(o.0).map(Fen)
+    }
+}
+
+impl fmt::Display for Fen {
+    /// Yuan with two decimals: `-12.05`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let a = self.0.unsigned_abs();
+        write!(f, "{sign}{}.{:02}", a / 100, a % 100)
+    }
+}
+
+impl Add for Fen {
+    type Output = Fen;
+    fn add(self, o: Fen) -> Fen {
+        Fen(self.0 + o.0)
+    }
+}
+
+impl Sub for Fen {
+    type Output = Fen;
+    fn sub(self, o: Fen) -> Fen {
+        Fen(self.0 - o.0)
+    }
+}
+
+impl Neg for Fen {
+    type Output = Fen;
+    fn neg(self) -> Fen {
+        Fen(-self.0)
+    }
+}
+
+impl AddAssign for Fen {
+    fn add_assign(&mut self, o: Fen) {
+        self.0 += o.0;
+    }
+}
+
+impl SubAssign for Fen {
+    fn sub_assign(&mut self, o: Fen) {
+        self.0 -= o.0;
+    }
+}
+
+impl Sum for Fen {
+    fn sum<I: Iterator<Item = Fen>>(it: I) -> Fen {
+        Fen(it.map(|f| f.0).sum())
+    }
+}
+
+/// How an exact amount is rounded to an integer (of fen, or of any unit).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Rounding {
+    /// Half away from zero (四舍五入): 2.5 -> 3, -2.5 -> -3. The default.
+    #[default]
+    HalfAwayFromZero,
+    /// Half to even (banker's): 2.5 -> 2, 3.5 -> 4.
+    HalfEven,
+    /// Toward zero (truncate).
+    TowardZero,
+    /// Toward negative infinity.
+    Floor,
+    /// Toward positive infinity.
+    Ceiling,
+}
+
+/// `num / den` rounded to an integer with `rounding`. `den` must not be zero.
+pub fn round_div(num: i128, den: i128, rounding: Rounding) -> Result<i128, MoneyError> {
+    if den == 0 {
+        return Err(MoneyError::DivisionByZero { what: "rounding" });
+    }
+    let (num, den) = if den < 0 { (-num, -den) } else { (num, den) };
+    let q = num.div_euclid(den); // floor
+    let r = num.rem_euclid(den); // 0 <= r < den
+    if r == 0 {
+        return Ok(q);
+    }
+    let twice = 2 * r;
+    Ok(match rounding {
+        Rounding::Floor => q,
+        Rounding::Ceiling => q + 1,
+        Rounding::TowardZero => {
+            if num < 0 {
+                q + 1
+            } else {
+                q
+            }
+        }
+        Rounding::HalfAwayFromZero => {
+            if twice > den || (twice == den && num > 0) {
+                q + 1
+            } else {
+                q
+            }
+        }
+        Rounding::HalfEven => {
+            if twice > den || (twice == den && q % 2 != 0) {
+                q + 1
+            } else {
+                q
+            }
+        }
+    })
+}
+
+fn gcd(mut a: i128, mut b: i128) -> i128 {
+    a = a.abs();
+    b = b.abs();
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+/// An exact rational number `num / den` (den > 0, reduced).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Ratio {
+    num: i128,
+    den: i128,
+}
+
+impl Ratio {
+    /// Zero.
+    pub const ZERO: Ratio = Ratio { num: 0, den: 1 };
+    /// One.
+    pub const ONE: Ratio = Ratio { num: 1, den: 1 };
+
+    /// `num / den`, reduced; `den` must not be zero.
+    pub fn new(num: i128, den: i128) -> Result<Ratio, MoneyError> {
+        if den == 0 {
+            return Err(MoneyError::DivisionByZero { what: "ratio" });
+        }
+        let g = gcd(num, den).max(1);
+        let s = if den < 0 { -1 } else { 1 };
+        Ok(Ratio {
+            num: s * num / g,
+            den: s * den / g,
+        })
+    }
+
+    /// An integer.
+    pub fn int(n: i128) -> Ratio {
+        Ratio { num: n, den: 1 }
+    }
+
+    /// Numerator (reduced).
+    pub fn numer(self) -> i128 {
+        self.num
+    }
+
+    /// Denominator (reduced, positive).
+    pub fn denom(self) -> i128 {
+        self.den
+    }
+
+    /// `self × n`.
+    pub fn mul_int(self, n: i128) -> Ratio {
+        Ratio::new(self.num * n, self.den).unwrap_or(Ratio::ZERO)
+    }
+
+    /// Exact product, or an overflow error.
+    pub fn checked_mul(self, o: Ratio) -> Result<Ratio, MoneyError> {
+        let g1 = gcd(self.num, o.den).max(1);
+        let g2 = gcd(o.num, self.den).max(1);
+        let num = (self.num / g1)
+            .checked_mul(o.num / g2)
+            .ok_or(MoneyError::Overflow {
+                what: "ratio product",
+            })?;
+        let den = (self.den / g2)
+            .checked_mul(o.den / g1)
+            .ok_or(MoneyError::Overflow {
+                what: "ratio product",
+            })?;
+        Ratio::new(num, den)
+    }
+
+    /// Exact quotient.
+    pub fn checked_div(self, o: Ratio) -> Result<Ratio, MoneyError> {
+        if o.num == 0 {
+            return Err(MoneyError::DivisionByZero {
+                what: "ratio quotient",
+            });
+        }
+        self.checked_mul(Ratio {
+            num: o.den * o.num.signum(),
+            den: o.num.abs(),
+        })
+    }
+
+    /// Exact sum.
+    pub fn checked_add(self, o: Ratio) -> Result<Ratio, MoneyError> {
+        let g = gcd(self.den, o.den).max(1);
+        let l = (self.den / g)
+            .checked_mul(o.den)
+            .ok_or(MoneyError::Overflow { what: "ratio sum" })?;
+        let a = self
+            .num
+            .checked_mul(l / self.den)
+            .ok_or(MoneyError::Overflow { what: "ratio sum" })?;
+        let b = o
+            .num
+            .checked_mul(l / o.den)
+            .ok_or(MoneyError::Overflow { what: "ratio sum" })?;
+        Ratio::new(
+            a.checked_add(b)
+                .ok_or(MoneyError::Overflow { what: "ratio sum" })?,
+            l,
+        )
+    }
+
+    /// Rounds to an integer amount of fen (the ratio being a number of fen).
+    pub fn round(self, rounding: Rounding) -> Result<Fen, MoneyError> {
+        let v = round_div(self.num, self.den, rounding)?;
+        i64::try_from(v)
+            .map(Fen)
+            .map_err(|_| MoneyError::Overflow { what: "amount" })
+    }
+
+    /// An approximation for display and reports only.
+    pub fn to_f64(self) -> f64 {
+        self.num as f64 / self.den as f64
+    }
+}
+
+impl FromStr for Ratio {
+    type Err = MoneyError;
+
+    /// Parses a decimal number exactly: `-12`, `0.0825`, `1e3` is not accepted.
+    fn from_str(text: &str) -> Result<Ratio, MoneyError> {
+        let bad = || MoneyError::NotANumber {
+            text: text.to_string(),
+        };
+        let t = text.trim();
+        let (neg, body) = match t.strip_prefix('-') {
+            Some(b) => (true, b),
+            None => (false, t.strip_prefix('+').unwrap_or(t)),
+        };
+        let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+        if (int.is_empty() && frac.is_empty())
+            || !int.bytes().all(|b| b.is_ascii_digit())
+            || !frac.bytes().all(|b| b.is_ascii_digit())
+            || int.len() + frac.len() > 30
+        {
+            return Err(bad());
+        }
+        let digits: i128 = format!("{int}{frac}").parse().unwrap_or(0);
+        let den = 10i128.pow(frac.len() as u32);
+        Ratio::new(if neg { -digits } else { digits }, den)
+    }
+}
+
+impl fmt::Display for Ratio {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.den == 1 {
+            write!(f, "{}", self.num)
+        } else {
+            write!(f, "{}/{}", self.num, self.den)
+        }
+    }
+}
+
+/// Splits `total` over `weights` in proportion, exactly: each part is the floor of its exact share
+/// (toward zero for a negative total), and the fen left over go one each to the largest remainders
+/// (ties: the earlier weight). The parts always sum to `total`. Zero weights get zero. An empty or
+/// all-zero weight list cannot take a non-zero amount.
+pub fn allocate(total: Fen, weights: &[u128]) -> Result<Vec<Fen>, MoneyError> {
+    let sum: u128 = weights
+        .iter()
+        .try_fold(0u128, |a, &w| a.checked_add(w))
+        .ok_or(MoneyError::Overflow {
+            what: "sum of weights",
+        })?;
+    if sum == 0 {
+        return if total.0 == 0 {
+            Ok(vec![Fen::ZERO; weights.len()])
+        } else {
+            Err(MoneyError::DivisionByZero {
+                what: "allocation over zero weights",
+            })
+        };
+    }
+    let neg = total.0 < 0;
+    let t = u128::from(total.0.unsigned_abs());
+    let mut parts = Vec::with_capacity(weights.len());
+    let mut rems = Vec::with_capacity(weights.len());
+    let mut given: u128 = 0;
+    for (i, &w) in weights.iter().enumerate() {
+        let p = t.checked_mul(w).ok_or(MoneyError::Overflow {
+            what: "allocation share",
+        })?;
+        parts.push(p / sum);
+        rems.push((p % sum, i));
+        given += p / sum;
+    }
+    let left = t - given;
+    rems.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for &(_, i) in rems.iter().take(left as usize) {
+        parts[i] += 1;
+    }
+    Ok(parts
+        .into_iter()
+        .map(|p| {
+            let v = p as i64;
+            Fen(if neg { -v } else { v })
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yuan_text_parses_exactly() {
+        assert_eq!(Fen::from_yuan("1234.5"), Ok(Fen(123_450)));
+        assert_eq!(Fen::from_yuan("-0.01"), Ok(Fen(-1)));
+        assert_eq!(Fen::from_yuan("7"), Ok(Fen(700)));
+        assert!(matches!(
+            Fen::from_yuan("1.005"),
+            Err(MoneyError::SubFen { .. })
+        ));
+        assert_eq!(
+            Fen::from_yuan_rounded("1.005", Rounding::HalfAwayFromZero),
+            Ok(Fen(101))
+        );
+        assert_eq!(
+            Fen::from_yuan_rounded("1.005", Rounding::HalfEven),
+            Ok(Fen(100))
+        );
+        assert!(Fen::from_yuan("12,5").is_err());
+        assert_eq!(Fen(-1205).to_string(), "-12.05");
+    }
+
+    #[test]
+    fn rounding_rules() {
+        let r = |n, d, m| round_div(n, d, m).unwrap();
+        use Rounding::*;
+        assert_eq!(
+            (r(5, 2, HalfAwayFromZero), r(-5, 2, HalfAwayFromZero)),
+            (3, -3)
+        );
+        assert_eq!(
+            (r(5, 2, HalfEven), r(7, 2, HalfEven), r(-5, 2, HalfEven)),
+            (2, 4, -2)
+        );
+        assert_eq!((r(7, 2, TowardZero), r(-7, 2, TowardZero)), (3, -3));
+        assert_eq!((r(7, 2, Floor), r(-7, 2, Floor)), (3, -4));
+        assert_eq!((r(7, 2, Ceiling), r(-7, 2, Ceiling)), (4, -3));
+        assert_eq!(r(6, -4, HalfAwayFromZero), -2);
+        assert!(round_div(1, 0, HalfEven).is_err());
+    }
+
+    #[test]
+    fn ratios_are_exact() {
+        let a: Ratio = "0.1".parse().unwrap();
+        let b: Ratio = "0.2".parse().unwrap();
+        assert_eq!(a.checked_add(b).unwrap(), "0.3".parse().unwrap());
+        let pv = Ratio::new(1_000_000, 3).unwrap();
+        assert_eq!(
+            pv.checked_mul(Ratio::int(3)).unwrap(),
+            Ratio::int(1_000_000)
+        );
+        assert_eq!(Ratio::new(2, -4).unwrap().to_string(), "-1/2");
+    }
+
+    #[test]
+    fn allocation_reconciles_to_the_fen() {
+        assert_eq!(
+            allocate(Fen(100), &[1, 1, 1]).unwrap(),
+            [Fen(34), Fen(33), Fen(33)]
+        );
+        assert_eq!(
+            allocate(Fen(-100), &[1, 1, 1]).unwrap(),
+            [Fen(-34), Fen(-33), Fen(-33)]
+        );
+        assert_eq!(
+            allocate(Fen(10), &[0, 3, 7]).unwrap(),
+            [Fen(0), Fen(3), Fen(7)]
+        );
+        assert_eq!(allocate(Fen(0), &[]).unwrap(), Vec::<Fen>::new());
+        assert!(allocate(Fen(5), &[0, 0]).is_err());
+        // Largest remainder: 7 over 1:1:1:1 -> remainders equal, earlier weights first.
+        assert_eq!(
+            allocate(Fen(7), &[1, 1, 1, 1]).unwrap(),
+            [Fen(2), Fen(2), Fen(2), Fen(1)]
+        );
+    }
+}

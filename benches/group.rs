@@ -7,7 +7,8 @@ use std::hint::black_box;
 use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use grouper::{Codes, Grouper, Num, Options, Record, Scheme};
+use drgdip::io::csv::Columns;
+use grouper::{Grouper, Options, Record, Scheme};
 
 const VERSIONS: [&str; 3] = ["chs_drg_11", "chongqing_2022", "guangxi_2022"];
 
@@ -17,57 +18,22 @@ fn shared() -> PathBuf {
         .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"))
 }
 
-/// The input columns of a vector file, owned.
-struct Rows(Vec<[String; 11]>);
+/// The raw rows of a vector file and their columns.
+struct Rows(Columns, Vec<csv::ByteRecord>);
 
 impl Rows {
     fn load(version: &str) -> Option<Rows> {
         let p = shared().join(format!("vectors/{version}.csv"));
         let mut rdr = csv::Reader::from_path(&p).ok()?;
-        let h = rdr.headers().ok()?.clone();
-        let names = [
-            "id",
-            "gender",
-            "age",
-            "age_days",
-            "weight",
-            "dept",
-            "los",
-            "leaving_type",
-            "diagnoses",
-            "procedures",
-            "icu_hours",
-        ];
-        let idx: Vec<usize> = names
-            .iter()
-            .map(|n| h.iter().position(|x| x == *n))
-            .collect::<Option<_>>()?;
-        let rows = rdr
-            .records()
-            .map(|r| {
-                let r = r.expect("vector row");
-                std::array::from_fn(|k| r[idx[k]].to_string())
-            })
-            .collect();
-        Some(Rows(rows))
+        let cols = Columns::from_header(rdr.byte_headers().ok()?).ok()?;
+        let rows = rdr.byte_records().collect::<Result<_, _>>().ok()?;
+        Some(Rows(cols, rows))
     }
 
     fn records(&self) -> Vec<Record<'_>> {
-        self.0
+        self.1
             .iter()
-            .map(|f| Record {
-                id: &f[0],
-                gender: &f[1],
-                age: Num::parse(&f[2]),
-                age_days: Num::parse(&f[3]),
-                weight: Num::parse(&f[4]),
-                dept: &f[5],
-                los: Num::parse(&f[6]),
-                leaving_type: &f[7],
-                diagnoses: Codes::Joined(&f[8]),
-                procedures: Codes::Joined(&f[9]),
-                icu_hours: Num::parse(&f[10]),
-            })
+            .filter_map(|r| self.0.record(r).ok())
             .collect()
     }
 }

@@ -5,21 +5,8 @@
 //! `cargo run --release --example dip_defects -- ../shared/dip/catalog.json ../shared/dip/cases.csv`
 
 use drgdip::grouper::dip::policy::divergences;
-use drgdip::grouper::dip::{DipGrouper, DipGrouping, DipPolicy};
+use drgdip::grouper::dip::{DipGrouper, DipPolicy};
 use drgdip::io::csv::DipColumns;
-
-fn key(g: &DipGrouping<'_>) -> String {
-    format!(
-        "{}|{}|{:?}|{:?}|{}|{:?}|{:.9}",
-        g.status.as_str(),
-        g.group.map_or("", |x| x.code.as_str()),
-        g.treatment_type,
-        g.supplement.map(|s| (&s.band, s.factor.to_bits())),
-        g.standard_cost,
-        g.deviation,
-        g.settle_score
-    )
-}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
@@ -36,7 +23,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let base = DipPolicy::nodedip_base();
     let g0 = DipGrouper::new(&catalog, &base);
-    let before: Vec<String> = records.iter().map(|r| key(&g0.group(r))).collect();
+    let before: Vec<String> = records.iter().map(|r| g0.group(r).outcome()).collect();
     println!("| switch | quirk | cases changed | why the national value is right |");
     println!("|---|---|---|---|");
     for d in divergences() {
@@ -46,7 +33,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let n = records
             .iter()
             .zip(&before)
-            .filter(|(r, b)| key(&g.group(r)) != **b)
+            .filter(|(r, b)| g.group(r).outcome() != **b)
             .count();
         println!("| `{}` | {} | {n} | {} |", d.switch, d.quirk, d.why);
     }
@@ -55,7 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let n = records
         .iter()
         .zip(&before)
-        .filter(|(r, b)| key(&g.group(r)) != **b)
+        .filter(|(r, b)| g.group(r).outcome() != **b)
         .count();
     println!("| all (national policy) | | {n} | |");
     Ok(())

@@ -11,6 +11,21 @@ fn drgdip() -> Command {
     Command::new(env!("CARGO_BIN_EXE_drgdip"))
 }
 
+/// Runs `drgdip group --scheme S --input I --output O [extra...]`.
+fn run_group(scheme: &Path, input: &Path, output: &Path, extra: &[&str]) -> std::process::Output {
+    drgdip()
+        .arg("group")
+        .args(extra)
+        .arg("--scheme")
+        .arg(scheme)
+        .arg("--input")
+        .arg(input)
+        .arg("--output")
+        .arg(output)
+        .output()
+        .unwrap()
+}
+
 fn tmp(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("drgdip-tests-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -50,16 +65,7 @@ fn cli_matches_vectors(version: &str) {
         } else {
             "--no-map-codes"
         };
-        let res = drgdip()
-            .args(["group", "--scheme"])
-            .arg(&scheme)
-            .arg("--input")
-            .arg(&vectors)
-            .arg("--output")
-            .arg(&out)
-            .arg(flag)
-            .output()
-            .unwrap();
+        let res = run_group(&scheme, &vectors, &out, &[flag]);
         assert!(
             res.status.success(),
             "{}",
@@ -139,15 +145,7 @@ fn unreadable_rows_are_reported_not_dropped() {
     bytes.extend_from_slice(b"x,\"quoted,id-5\",2,30,,,03,4,1,O80.000,\n");
     std::fs::write(&input, &bytes).unwrap();
     let out = tmp("bad.out.csv");
-    let res = drgdip()
-        .args(["group", "--scheme"])
-        .arg(&scheme)
-        .arg("--input")
-        .arg(&input)
-        .arg("--output")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let res = run_group(&scheme, &input, &out, &[]);
     assert!(
         res.status.success(),
         "{}",
@@ -189,15 +187,7 @@ fn missing_column_is_a_clear_error() {
     };
     let input = tmp("nocol.csv");
     std::fs::write(&input, "id,gender,age\n1,1,40\n").unwrap();
-    let res = drgdip()
-        .args(["group", "--scheme"])
-        .arg(&scheme)
-        .arg("--input")
-        .arg(&input)
-        .arg("--output")
-        .arg(tmp("nocol.out.csv"))
-        .output()
-        .unwrap();
+    let res = run_group(&scheme, &input, &tmp("nocol.out.csv"), &[]);
     assert_eq!(res.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&res.stderr);
     assert!(stderr.contains("no column \"age_days\""), "{stderr}");
@@ -216,15 +206,7 @@ fn trace_column_explains_the_split() {
     )
     .unwrap();
     let out = tmp("trace.out.csv");
-    let res = drgdip()
-        .args(["group", "--trace", "--scheme"])
-        .arg(&scheme)
-        .arg("--input")
-        .arg(&input)
-        .arg("--output")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let res = run_group(&scheme, &input, &out, &["--trace"]);
     assert!(res.status.success());
     let got = read_output(&out);
     assert_eq!(got[0][7], "trace");
@@ -243,15 +225,7 @@ fn sample_discharges_group_as_documented() {
     };
     let input = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample-discharges.csv");
     let out = tmp("sample.out.csv");
-    let res = drgdip()
-        .args(["group", "--scheme"])
-        .arg(&scheme)
-        .arg("--input")
-        .arg(&input)
-        .arg("--output")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let res = run_group(&scheme, &input, &out, &[]);
     assert!(
         res.status.success(),
         "{}",

@@ -249,26 +249,14 @@ fn documented_departures_from_the_reference_hold() {
     let cols = DipColumns::from_header(&c.header).unwrap();
     let records: Vec<_> = c.rows.iter().map(|r| cols.record(r).unwrap()).collect();
     let base = DipPolicy::nodedip_base();
-    let key = |g: &DipGrouping<'_>| {
-        format!(
-            "{:?}|{:?}|{:?}|{:?}|{}|{:?}|{:.9}",
-            g.status,
-            g.group.map(|x| &x.code),
-            g.treatment_type,
-            g.supplement.map(|s| (&s.band, s.factor.to_bits())),
-            g.standard_cost,
-            g.deviation,
-            g.settle_score
-        )
-    };
     let g0 = DipGrouper::new(&catalog, &base);
-    let before: Vec<String> = records.iter().map(|r| key(&g0.group(r))).collect();
+    let before: Vec<String> = records.iter().map(|r| g0.group(r).outcome()).collect();
     let changed = |p: &DipPolicy| {
         let g = DipGrouper::new(&catalog, p);
         records
             .iter()
             .zip(&before)
-            .filter(|(r, b)| key(&g.group(r)) != **b)
+            .filter(|(r, b)| g.group(r).outcome() != **b)
             .count()
     };
     let mut all_moved = base.clone();

@@ -116,6 +116,22 @@ impl<'c> DipGrouping<'c> {
         }
     }
 
+    /// A canonical one-line description of the outcome (status, group, treatment type, auxiliary
+    /// entry, standard cost, deviation, settle score) for comparing the same case under two policies.
+    pub fn outcome(&self) -> String {
+        format!(
+            "{}|{}|{}|{}|{}|{}|{:.9}",
+            self.status.as_str(),
+            self.group.map_or("", |g| g.code.as_str()),
+            self.treatment_type.map_or("", |t| t.as_str()),
+            self.supplement
+                .map_or(String::new(), |s| format!("{}:{}", s.band, s.factor)),
+            self.standard_cost,
+            self.deviation.map_or("", |d| d.as_str()),
+            self.settle_score
+        )
+    }
+
     /// The result for an input row that could not be read.
     pub fn unreadable(problem: impl Into<String>) -> DipGrouping<'static> {
         DipGrouping::failed(DipStatus::Unreadable, problem.into())

@@ -1,5 +1,6 @@
 //! The integration-test binary: one binary, one module per concern.
 
+mod calibrate;
 mod cli;
 mod conformance;
 mod dip;

@@ -9,7 +9,8 @@
 //!   but a plain success.
 //!
 //! The data flow is `codes` (intern, map) -> `validate` -> `drg` (MDC -> ADRG -> DRG with `cond`,
-//! `cc`, `trauma`) -> `grouping`, with `trace` observing the walk.
+//! `cc`, `trauma`) -> `grouping`, with `trace` observing the walk. [`dip`] groups and scores DIP
+//! cases; [`calibrate`] computes DRG weights and (with [`dip::calibrate`]) DIP scores from history.
 //!
 //! ```
 //! use grouper::{Codes, Grouper, Num, Record, Scheme, Status};
@@ -45,6 +46,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod calibrate;
 mod cc;
 pub mod codes;
 pub mod cond;

@@ -15,6 +15,8 @@ pub enum DipCommand {
     Group(DipGroupArgs),
     /// Convert a catalog (dip-catalog/1 or this project's format) to this project's format.
     Import(DipImportArgs),
+    /// Build a catalog (core and comprehensive groups with scores) from historical cases.
+    BuildCatalog(super::calibrate::BuildCatalogArgs),
 }
 
 /// Arguments of `drgdip dip group`.

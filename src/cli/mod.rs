@@ -1,6 +1,8 @@
 //! The `drgdip` command line: one module per subcommand.
 
+pub mod calibrate;
 pub mod dip;
+pub mod drg;
 pub mod group;
 pub mod pipeline;
 
@@ -23,6 +25,9 @@ pub enum Command {
     /// DIP (按病种分值): group and score records with a catalog and a policy.
     #[command(subcommand)]
     Dip(dip::DipCommand),
+    /// DRG calibration: relative weights from grouped historical costs.
+    #[command(subcommand)]
+    Drg(drg::DrgCommand),
 }
 
 /// Runs the parsed command line.
@@ -31,5 +36,9 @@ pub fn run(cli: &Cli) -> Result<(), String> {
         Command::Group(args) => group::run(args).map(|_| ()),
         Command::Dip(dip::DipCommand::Group(args)) => dip::group(args).map(|_| ()),
         Command::Dip(dip::DipCommand::Import(args)) => dip::import(args),
+        Command::Dip(dip::DipCommand::BuildCatalog(args)) => {
+            calibrate::build_catalog(args).map(|_| ())
+        }
+        Command::Drg(drg::DrgCommand::Weights(args)) => calibrate::drg_weights(args).map(|_| ()),
     }
 }

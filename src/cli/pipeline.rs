@@ -66,7 +66,8 @@ impl Counts {
     }
 }
 
-fn open_input(p: &Path) -> Result<Box<dyn Read + Send>, String> {
+/// Opens an input file, or standard input for `-`.
+pub fn open_input(p: &Path) -> Result<Box<dyn Read + Send>, String> {
     if p.as_os_str() == "-" {
         return Ok(Box::new(std::io::stdin()));
     }
@@ -75,7 +76,8 @@ fn open_input(p: &Path) -> Result<Box<dyn Read + Send>, String> {
         .map_err(|e| format!("cannot open input {}: {e}", p.display()))
 }
 
-fn open_output(p: &Path) -> Result<Box<dyn Write>, String> {
+/// Creates an output file, or writes standard output for `-`.
+pub fn open_output(p: &Path) -> Result<Box<dyn Write>, String> {
     if p.as_os_str() == "-" {
         return Ok(Box::new(std::io::stdout()));
     }

@@ -39,6 +39,13 @@ pub const DIP_INPUT_COLUMNS: [&str; 13] = [
     "total_cost",
 ];
 
+/// Columns of a DIP calibration history (`dip build-catalog`); other columns are ignored.
+pub const HISTORY_COLUMNS: [&str; 4] = ["year", "diagnoses", "procedures", "total_cost"];
+
+/// Columns of grouped DRG costs (`drg weights`); `status` is optional (when present, only
+/// `SUCCESS` rows are used).
+pub const DRG_COST_COLUMNS: [&str; 4] = ["year", "drg", "total_cost", "status"];
+
 /// A header problem the user must fix.
 #[derive(Debug, thiserror::Error)]
 pub enum HeaderError {
@@ -99,6 +106,14 @@ impl<const N: usize> NamedColumns<N> {
             index,
             width: header.len(),
         })
+    }
+
+    /// Whether the header has the column `name` (always true for a required one).
+    pub fn has(&self, name: &str) -> bool {
+        self.names
+            .iter()
+            .position(|n| *n == name)
+            .is_some_and(|k| self.index[k].is_some())
     }
 
     /// The best-effort first column (the id) of a row that cannot be read otherwise.

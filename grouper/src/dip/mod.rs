@@ -8,8 +8,10 @@
 //!   blank), pruning by tie-breaks, then the type priority table; `aux` applies the auxiliary catalog
 //!   and `score` the deviation bands and settlement score. Every candidate and the rule that removed
 //!   it is in the trace.
+//! - [`calibrate`]: builds a catalog (core and comprehensive groups with scores) from history.
 
 pub mod aux;
+pub mod calibrate;
 pub mod catalog;
 mod choose;
 pub mod expr;

@@ -54,3 +54,57 @@ proptest! {
         prop_assert_eq!(r.mul_int(100).round(Rounding::HalfEven).unwrap(), Fen(units));
     }
 }
+
+use drgdip::settlement::budget::close_pool;
+use drgdip::settlement::points::Points;
+
+proptest! {
+    #[test]
+    fn closed_pools_pay_out_exactly_the_distributable_amount(
+        budget in 0i64..100_000_000_000,
+        reserve_pct in 0i128..=10,
+        points in prop::collection::vec(0i64..50_000_000, 1..30),
+    ) {
+        prop_assume!(points.iter().any(|&p| p > 0));
+        let pts: Vec<Points> = points.iter().map(|&p| Points(p)).collect();
+        let c = close_pool(Fen(budget), Ratio::new(reserve_pct, 100).unwrap(), Rounding::HalfAwayFromZero, &pts).unwrap();
+        prop_assert_eq!(c.payments.iter().copied().sum::<Fen>(), c.distributable);
+        prop_assert_eq!(c.distributable + c.reserve, Fen(budget));
+        // More points never pays less.
+        for i in 0..pts.len() {
+            for j in 0..pts.len() {
+                if pts[i] > pts[j] {
+                    prop_assert!(c.payments[i] >= c.payments[j]);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn settling_in_batches_gives_identical_fen(
+        budget in 0i64..10_000_000_000,
+        cases in prop::collection::vec((0usize..5, 1i64..2_000_000), 1..200),
+        cut in 0usize..200,
+    ) {
+        // Hospitals' points summed over all cases at once, or over two batches of cases then added.
+        let mut once = vec![Points::ZERO; 5];
+        for &(h, p) in &cases {
+            once[h] += Points(p);
+        }
+        let (a, b) = cases.split_at(cut.min(cases.len()));
+        let mut twice = vec![Points::ZERO; 5];
+        for part in [a, b] {
+            let mut sub = vec![Points::ZERO; 5];
+            for &(h, p) in part {
+                sub[h] += Points(p);
+            }
+            for (t, s) in twice.iter_mut().zip(sub) {
+                *t += s;
+            }
+        }
+        let r = Rounding::HalfAwayFromZero;
+        let x = close_pool(Fen(budget), Ratio::ZERO, r, &once).unwrap();
+        let y = close_pool(Fen(budget), Ratio::ZERO, r, &twice).unwrap();
+        prop_assert_eq!(x.payments, y.payments);
+    }
+}

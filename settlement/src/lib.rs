@@ -1,11 +1,17 @@
 //! Settlement of DRG / DIP payments: budgets, point values, per-diem, capitation, fee-for-service,
 //! surplus retention and overspend sharing.
 //!
-//! **Built so far: [`money`]** — integer fen ([`money::Fen`]), exact ratios ([`money::Ratio`]), the
-//! rounding rules ([`money::Rounding`], half away from zero by default) and largest-remainder
-//! allocation ([`money::allocate`]) that every later stage uses so that closed pools reconcile to the
-//! fen. Policies, routing, pricing, budgets, risk sharing and the monthly/annual cycle are the next
-//! steps of the settlement issue; nothing here pretends to settle a case yet.
+//! Built so far:
+//! - [`money`]: integer fen ([`money::Fen`]), exact ratios ([`money::Ratio`]), the rounding rules
+//!   ([`money::Rounding`], half away from zero by default) and largest-remainder allocation
+//!   ([`money::allocate`]) that every stage uses so that closed pools reconcile to the fen;
+//! - [`points`]: 4-decimal points and the CMI;
+//! - [`drg`]: the DRG point method per case (low-rate, normal-band uplift, high-rate bands as data);
+//! - [`budget`]: closing a pool by point value, to the fen.
+//!
+//! Still to come (the settlement issue): the region policy file, case routing (carve-outs, fixed
+//! rates, per-diem, exclusions, special review, fee-for-service), DIP settlement, per-diem,
+//! capitation, risk sharing and the monthly/annual cycle. Nothing here settles a whole month yet.
 //!
 //! ```
 //! use settlement::money::{allocate, Fen, Ratio, Rounding};
@@ -22,4 +28,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod budget;
+pub mod drg;
 pub mod money;
+pub mod points;

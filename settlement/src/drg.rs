@@ -1,0 +1,304 @@
+//! DRG point method (点数法), per case: base points × hospital coefficient, with the low-rate,
+//! high-rate and normal-band rules as data (`settlement-policy.md` B3–B4).
+//!
+//! With `r = case cost / group mean cost`:
+//!
+//! ```text
+//! low     r <= low (or <)        points = base × coef × r, never more than base × coef      (pro-rata)
+//! uplift  above < r <= up_to     points = base × coef' × (r + add)   (Zhejiang: (0.4, 0.8] -> r + 0.2;
+//!                                coef' = coef or 1, a parameter: the text leaves it open)
+//! high    r >= multiple (or >)   points = base × coef + base × (r − multiple)
+//!                                multiple chosen by the band of base points the group falls in
+//! normal  otherwise              points = base × coef
+//! ```
+//!
+//! None of the thresholds has a national default: the low bound is Zhejiang's, the high-rate bands
+//! and formula are widely cited but unverified, so every one is a required parameter.
+
+use crate::money::{MoneyError, Ratio, Rounding};
+use crate::points::Points;
+
+/// A boundary of a band: a ratio and whether equality is inside the band.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bound {
+    /// The ratio (case cost / group mean).
+    pub ratio: Ratio,
+    /// Whether a case exactly at the ratio is in the band.
+    pub inclusive: bool,
+}
+
+/// A high-rate band: groups whose base points are at most `up_to_base_points` (or any, for `None`)
+/// are high-rate cases from `multiple` × the group mean.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HighBand {
+    /// Upper bound of base points for this band (inclusive); `None` = no bound.
+    pub up_to_base_points: Option<Points>,
+    /// The multiple of the group mean at which the high-rate rule starts.
+    pub multiple: Ratio,
+    /// Whether a case exactly at the multiple is high-rate.
+    pub inclusive: bool,
+}
+
+/// The normal-band uplift (Zhejiang 2025: `0.4 < r <= 0.8` -> `r + 0.2`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Uplift {
+    /// Lower bound (exclusive).
+    pub above: Ratio,
+    /// Upper bound (inclusive).
+    pub up_to: Ratio,
+    /// Added to r.
+    pub add: Ratio,
+    /// Whether the hospital coefficient multiplies the uplifted points.
+    pub applies_coefficient: bool,
+}
+
+/// The case rules of a DRG point method.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DrgPointRules {
+    /// Low-rate bound, if the region has low-rate cases.
+    pub low: Option<Bound>,
+    /// High-rate bands, checked in order; the first whose base-point bound fits applies.
+    pub high: Vec<HighBand>,
+    /// Normal-band uplift, if any.
+    pub uplift: Option<Uplift>,
+    /// Rounding of case points to 4 decimals.
+    pub rounding: Rounding,
+}
+
+/// The class a case was priced in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaseClass {
+    /// Within the bands.
+    Normal,
+    /// Low-rate (低倍率), pro-rata.
+    Low,
+    /// Normal band with the uplift.
+    Uplifted,
+    /// High-rate (高倍率).
+    High,
+}
+
+impl CaseClass {
+    /// `normal`, `low`, `uplifted`, `high`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseClass::Normal => "normal",
+            CaseClass::Low => "low",
+            CaseClass::Uplifted => "uplifted",
+            CaseClass::High => "high",
+        }
+    }
+}
+
+/// A priced case: its class, points, cost ratio and the formula with its numbers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PricedCase {
+    /// Class.
+    pub class: CaseClass,
+    /// Case points.
+    pub points: Points,
+    /// r = cost / group mean.
+    pub ratio: Ratio,
+    /// The formula as applied, with numbers, for the case's explanation.
+    pub formula: String,
+}
+
+fn below(r: Ratio, b: Bound) -> bool {
+    let c = cmp(r, b.ratio);
+    c.is_lt() || (b.inclusive && c.is_eq())
+}
+
+fn cmp(a: Ratio, b: Ratio) -> std::cmp::Ordering {
+    // Denominators are positive: compare a.n × b.d with b.n × a.d.
+    (a.numer() * b.denom()).cmp(&(b.numer() * a.denom()))
+}
+
+/// Prices one case. `cost` and `group_mean` are in the same unit (fen); `group_mean` must be positive.
+pub fn price_case(
+    rules: &DrgPointRules,
+    base: Points,
+    coefficient: Ratio,
+    cost: i64,
+    group_mean: i64,
+) -> Result<PricedCase, MoneyError> {
+    let r = Ratio::new(i128::from(cost), i128::from(group_mean))?;
+    let b = base.ratio();
+    let full = b.checked_mul(coefficient)?;
+    let pts = |x: Ratio| Points::from_ratio(x, rules.rounding);
+    if let Some(low) = rules.low {
+        if below(r, low) {
+            let pro_rata = full.checked_mul(r)?;
+            let capped = if cmp(pro_rata, full).is_gt() {
+                full
+            } else {
+                pro_rata
+            };
+            return Ok(PricedCase {
+                class: CaseClass::Low,
+                points: pts(capped)?,
+                ratio: r,
+                formula: format!(
+                    "low: {base} × {coefficient} × r {r} (capped at {base} × {coefficient})"
+                ),
+            });
+        }
+    }
+    if let Some(band) = rules
+        .high
+        .iter()
+        .find(|h| h.up_to_base_points.is_none_or(|m| base <= m))
+    {
+        let c = cmp(r, band.multiple);
+        if c.is_gt() || (band.inclusive && c.is_eq()) {
+            let excess = r.checked_add(band.multiple.mul_int(-1))?;
+            let p = full.checked_add(b.checked_mul(excess)?)?;
+            return Ok(PricedCase {
+                class: CaseClass::High,
+                points: pts(p)?,
+                ratio: r,
+                formula: format!(
+                    "high: {base} × {coefficient} + {base} × (r {r} − {})",
+                    band.multiple
+                ),
+            });
+        }
+    }
+    if let Some(u) = rules.uplift {
+        if cmp(r, u.above).is_gt() && !cmp(r, u.up_to).is_gt() {
+            let coef = if u.applies_coefficient {
+                coefficient
+            } else {
+                Ratio::ONE
+            };
+            let p = b.checked_mul(coef)?.checked_mul(r.checked_add(u.add)?)?;
+            return Ok(PricedCase {
+                class: CaseClass::Uplifted,
+                points: pts(p)?,
+                ratio: r,
+                formula: format!("uplift: {base} × {coef} × (r {r} + {})", u.add),
+            });
+        }
+    }
+    Ok(PricedCase {
+        class: CaseClass::Normal,
+        points: pts(full)?,
+        ratio: r,
+        formula: format!("normal: {base} × {coefficient}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(s: &str) -> Ratio {
+        s.parse().unwrap()
+    }
+
+    fn fen(yuan: &str) -> i64 {
+        crate::money::Fen::from_yuan(yuan).unwrap().0
+    }
+
+    fn zhejiang_like() -> DrgPointRules {
+        DrgPointRules {
+            low: Some(Bound {
+                ratio: q("0.4"),
+                inclusive: true,
+            }),
+            high: vec![
+                HighBand {
+                    up_to_base_points: Some(Points(1_000_000)),
+                    multiple: q("3"),
+                    inclusive: true,
+                },
+                HighBand {
+                    up_to_base_points: None,
+                    multiple: q("2"),
+                    inclusive: true,
+                },
+            ],
+            uplift: Some(Uplift {
+                above: q("0.4"),
+                up_to: q("0.8"),
+                add: q("0.2"),
+                applies_coefficient: true,
+            }),
+            rounding: Rounding::HalfAwayFromZero,
+        }
+    }
+
+    #[test]
+    fn every_class_on_both_sides_of_its_boundary() {
+        let rules = zhejiang_like();
+        let base = Points(800_000); // 80 points, band "up to 100": high from 3x
+        let coef = q("1.1");
+        let mean = fen("10000.00"); // 10,000 yuan in fen
+        let p = |cost: i64| price_case(&rules, base, coef, cost, mean).unwrap();
+        // r = 0.4 exactly: low (inclusive): 80 × 1.1 × 0.4 = 35.2
+        assert_eq!(
+            (p(fen("4000.00")).class, p(fen("4000.00")).points),
+            (CaseClass::Low, Points(352_000))
+        );
+        // r = 0.40001: uplift: 80 × 1.1 × 0.60001 = 52.80088
+        let just_above = p(fen("4000.10"));
+        assert_eq!(just_above.class, CaseClass::Uplifted);
+        assert_eq!(just_above.points, Points(528_009)); // 52.800880 rounded to 4 decimals
+                                                        // r = 0.8: uplift (inclusive upper): 80 × 1.1 × 1.0 = 88
+        assert_eq!(
+            (p(fen("8000.00")).class, p(fen("8000.00")).points),
+            (CaseClass::Uplifted, Points(880_000))
+        );
+        // r = 0.80001: normal: 88
+        assert_eq!(
+            (p(fen("8000.10")).class, p(fen("8000.10")).points),
+            (CaseClass::Normal, Points(880_000))
+        );
+        // r = 3 exactly: high: 88 + 80 × 0 = 88
+        assert_eq!(
+            (p(fen("30000.00")).class, p(fen("30000.00")).points),
+            (CaseClass::High, Points(880_000))
+        );
+        // r = 2.99999: normal
+        assert_eq!(p(fen("29999.90")).class, CaseClass::Normal);
+        // r = 4: 88 + 80 × 1 = 168
+        assert_eq!(p(fen("40000.00")).points, Points(1_680_000));
+        // A group above 100 base points is high from 2x.
+        let big = price_case(&rules, Points(1_500_000), Ratio::ONE, fen("20000.00"), mean).unwrap();
+        assert_eq!(
+            (big.class, big.points),
+            (CaseClass::High, Points(1_500_000))
+        );
+    }
+
+    #[test]
+    fn low_rate_is_capped_and_rules_are_optional() {
+        let rules = DrgPointRules {
+            low: Some(Bound {
+                ratio: q("2"),
+                inclusive: false,
+            }),
+            high: vec![],
+            uplift: None,
+            rounding: Rounding::HalfAwayFromZero,
+        };
+        // r = 1.5 is "low" under this odd rule but never pays more than base × coef.
+        let c = price_case(&rules, Points(10_000), q("1.2"), 150, 100).unwrap();
+        assert_eq!((c.class, c.points), (CaseClass::Low, Points(12_000)));
+        let none = DrgPointRules {
+            low: None,
+            high: vec![],
+            uplift: None,
+            rounding: Rounding::HalfAwayFromZero,
+        };
+        assert_eq!(
+            price_case(&none, Points(10_000), Ratio::ONE, 1, 100)
+                .unwrap()
+                .class,
+            CaseClass::Normal
+        );
+        assert!(
+            price_case(&none, Points(10_000), Ratio::ONE, 1, 0).is_err(),
+            "a zero group mean is an error"
+        );
+    }
+}

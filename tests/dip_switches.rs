@@ -4,7 +4,7 @@
 
 use drgdip::grouper::dip::policy::{
     AgeRule, ConservativeGroup, CostTie, ExcludedProcedures, FinalTieBreak, PriorityClass,
-    PruningPool, StayRule, TieBreak, TreatmentTypeFrom,
+    PruningPool, StandardCost, StayRule, TieBreak, TreatmentTypeFrom,
 };
 use drgdip::grouper::dip::{
     CompiledCatalog, DipCatalog, DipGrouper, DipGrouping, DipPolicy, DipRecord, DipStatus,
@@ -32,7 +32,7 @@ const CATALOG: &str = r#"{
     {"code": "E-2", "kind": "core", "diagnosis": "K81.0", "procedures": "e1", "score": 40},
     {"code": "P-1", "kind": "core", "diagnosis": "K82.0", "procedures": "p1", "score": 40},
     {"code": "P-2", "kind": "core", "diagnosis": "K82.0", "procedures": "p2/q1", "score": 60},
-    {"code": "D-1",    "kind": "core", "diagnosis": "K83.0", "procedures": "s1", "score": 50},
+    {"code": "D-1",    "kind": "core", "diagnosis": "K83.0", "procedures": "s1", "score": 50, "avg_cost": 6000},
     {"code": "B-S",    "kind": "basic", "diagnosis": "K80.1", "procedures": "s2", "score": 45, "basic_factor": 0.9},
     {"code": "T-C",    "kind": "core", "diagnosis": "C16.0", "score": 100,
      "supplements": [{"kind": "肿瘤严重程度", "band": "轻度I-B级", "score": 100, "factor": 1.5},
@@ -532,6 +532,28 @@ fn deviation_bands_and_settle_score() {
         (code(&g), g.standard_cost, g.settle_score),
         ("B-S".into(), 4050.0, 45.0 * 0.9)
     );
+}
+
+#[test]
+fn standard_cost_from_score_or_catalog_mean() {
+    let cat = catalog();
+    let r = rec("K83.000", "s1", 3000.0);
+    // Score method: 50 × 100 = 5000, 3000 is normal. Catalog mean: 6000, 3000 <= 0.5 × 6000 is low.
+    let nat = DipPolicy::national();
+    let g = group(&cat, &nat, &r);
+    assert_eq!(
+        (g.standard_cost, g.deviation.unwrap().as_str()),
+        (5000.0, "normal")
+    );
+    let mean = with(DipPolicy::national(), |p| {
+        p.standard_cost = StandardCost::CatalogMeanCost
+    });
+    let g = group(&cat, &mean, &r);
+    assert_eq!(
+        (g.standard_cost, g.deviation.unwrap().as_str()),
+        (6000.0, "low")
+    );
+    assert_eq!(g.deviation_factor, 0.5);
 }
 
 #[test]

@@ -174,7 +174,8 @@ pub struct DipGroup {
     pub treatment_type: Option<TreatmentType>,
     /// 病种分值.
     pub score: f64,
-    /// Mean total cost of the group (yuan), informational.
+    /// The group's standard cost (病种次均费用, yuan): its mean total cost. Used for the deviation test
+    /// only under `StandardCost::CatalogMeanCost`; otherwise informational.
     #[serde(default)]
     pub avg_cost: Option<f64>,
     /// Mean length of stay, informational.

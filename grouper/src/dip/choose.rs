@@ -10,7 +10,7 @@ use super::catalog::{
 };
 use super::policy::{
     ConservativeGroup, CostTie, DipPolicy, ExcludedProcedures, FinalTieBreak, PruningPool,
-    TieBreak, TreatmentTypeFrom,
+    StandardCost, TieBreak, TreatmentTypeFrom,
 };
 use super::score::{self, Deviation};
 use super::{DipRecord, Insurance};
@@ -275,6 +275,10 @@ impl<'c> DipGrouper<'c> {
         h: &DipHospital,
         emp: bool,
     ) -> f64 {
+        if let (StandardCost::CatalogMeanCost, Some(mean)) = (self.policy.standard_cost, g.avg_cost)
+        {
+            return mean * sup.map_or(1.0, |x| x.factor);
+        }
         let s = sup.map_or(g.score, |x| x.score * x.factor);
         let f = if g.kind == GroupKind::Basic {
             let base = if emp {

@@ -167,6 +167,18 @@ impl From<PriorityClass> for String {
     }
 }
 
+/// Where a candidate's standard cost (for cost-closeness and the deviation test) comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StandardCost {
+    /// (auxiliary score × factor, or the group score) × the hospital's 均费调整系数 (reference and
+    /// national default: a regional choice, not a defect).
+    ScoreTimesMeanCostFactor,
+    /// The group's catalog mean cost (`avg_cost`) × the auxiliary factor (falls back to the score
+    /// method for a group without `avg_cost`).
+    CatalogMeanCost,
+}
+
 /// The deviation bands (超低 / 超高) that give the deviation coefficient of a case.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -241,6 +253,8 @@ pub struct DipPolicy {
     /// Tumour `转移IV级` applies when a secondary diagnosis is in C77-C79 (the reference never applies
     /// it).
     pub metastasis_from_secondary_c77_c79: bool,
+    /// Source of the standard cost (Q6: the reference never reads the group's own mean cost).
+    pub standard_cost: StandardCost,
     /// Deviation bands.
     pub deviation: DeviationBands,
 }
@@ -319,6 +333,7 @@ impl DipPolicy {
             tumour_mild_b_always: false,
             mcc_counts_as_cc: true,
             metastasis_from_secondary_c77_c79: true,
+            standard_cost: StandardCost::ScoreTimesMeanCostFactor,
             deviation: DeviationBands::default(),
         }
     }
@@ -349,6 +364,7 @@ impl DipPolicy {
             tumour_mild_b_always: true,
             mcc_counts_as_cc: false,
             metastasis_from_secondary_c77_c79: false,
+            standard_cost: StandardCost::ScoreTimesMeanCostFactor,
             deviation: DeviationBands::default(),
         }
     }

@@ -86,6 +86,11 @@ pub struct GenSummary {
 pub struct Accepted {
     dx: HashSet<String>,
     proc: HashSet<String>,
+    /// Diagnoses of the lists an ADRG rule tests (a principal outside them would enter an MDC
+    /// and find no ADRG, unless a procedure decides).
+    rule_dx: HashSet<String>,
+    /// Diagnoses of any list.
+    listed_dx: HashSet<String>,
 }
 
 impl Accepted {
@@ -112,14 +117,51 @@ impl Accepted {
             }
             s
         };
+        let mut rule_lists = HashSet::new();
+        for mdc in v["mdcs"].as_array().into_iter().flatten() {
+            for step in mdc["steps"].as_array().into_iter().flatten() {
+                collect_lists(&step["when"], &mut rule_lists);
+            }
+        }
+        let mut rule_dx = HashSet::new();
+        for id in &rule_lists {
+            for c in v["lists"][id.as_str()]["codes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                if let Some(c) = c.as_str() {
+                    rule_dx.insert(c.to_string());
+                }
+            }
+        }
+        let listed_dx = listed("dx");
         let (mut dx, mut proc) = (keys("dx_map"), keys("proc_map"));
         if dx.is_empty() {
-            dx = listed("dx");
+            dx.clone_from(&listed_dx);
         }
         if proc.is_empty() {
             proc = listed("proc");
         }
-        Ok(Accepted { dx, proc })
+        Ok(Accepted {
+            dx,
+            proc,
+            rule_dx,
+            listed_dx,
+        })
+    }
+
+    /// Principal diagnoses a case type can use: accepted, and tested by an ADRG rule (or, when the
+    /// case always has a procedure, in some list: the procedure decides the ADRG).
+    fn keep_principal(&self, codes: &[&'static str], with_procedure: bool) -> Vec<&'static str> {
+        codes
+            .iter()
+            .copied()
+            .filter(|c| {
+                self.dx.contains(*c)
+                    && (self.rule_dx.contains(*c) || with_procedure && self.listed_dx.contains(*c))
+            })
+            .collect()
     }
 
     fn keep_dx(&self, codes: &[&'static str]) -> Vec<&'static str> {
@@ -139,6 +181,25 @@ impl Accepted {
     }
 }
 
+/// Adds the ids of the diagnosis lists a condition tests.
+fn collect_lists(cond: &serde_json::Value, out: &mut HashSet<String>) {
+    if let Some(kind) = cond["kind"].as_str() {
+        if kind.ends_with("_dx_in") {
+            if let Some(l) = cond["list"].as_str() {
+                out.insert(l.to_string());
+            }
+        }
+    }
+    for key in ["all", "any"] {
+        for c in cond[key].as_array().into_iter().flatten() {
+            collect_lists(c, out);
+        }
+    }
+    if cond["not"].is_object() {
+        collect_lists(&cond["not"], out);
+    }
+}
+
 /// Code pools and case types restricted to what a scheme accepts.
 struct Mix {
     types: Vec<CaseType>,
@@ -153,14 +214,14 @@ impl Mix {
     fn new(acc: &Accepted) -> Mix {
         let mut types = Vec::new();
         for mut t in casemix::case_types() {
-            t.principal = acc.keep_dx(&t.principal);
+            let required = !t.procedure.is_empty() && t.procedure_rate >= 1.0;
+            t.principal = acc.keep_principal(&t.principal, required);
             t.also = t
                 .also
                 .iter()
                 .map(|a| acc.keep_dx(a))
                 .filter(|a| !a.is_empty())
                 .collect();
-            let required = !t.procedure.is_empty() && t.procedure_rate >= 1.0;
             t.procedure = acc.keep_proc(&t.procedure);
             t.extra_procedures = acc.keep_proc(&t.extra_procedures);
             if t.principal.is_empty() || (required && t.procedure.is_empty()) {

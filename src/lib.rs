@@ -4,9 +4,11 @@
 //! - [`grouper`]: load a regional scheme, group discharge records (MDC -> ADRG -> DRG) with traces.
 //! - [`settlement`]: payment and budget settlement (placeholder for now).
 //! - [`cli`]: the `drgdip` subcommands; [`io`]: CSV reading and writing.
+//! - [`gen`]: the deterministic demo-region record generator (`drgdip gen`).
 #![deny(missing_docs)]
 
 pub mod cli;
+pub mod gen;
 pub mod io;
 
 pub use grouper;

@@ -3,6 +3,7 @@
 mod calibrate;
 mod cli;
 mod conformance;
+mod demo;
 mod dip;
 mod dip_props;
 mod dip_switches;

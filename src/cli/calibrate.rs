@@ -11,7 +11,7 @@ use grouper::calibrate::{Rejections, Trim, YearShare, YearWeights};
 use grouper::dip::calibrate::{
     DipCalibration, DipCalibrator, HistoryRecord, CORE_COVERAGE_GUIDELINE,
 };
-use grouper::dip::DipCatalog;
+use grouper::dip::{DipCatalog, DipHospital};
 use grouper::Codes;
 
 use super::pipeline::{open_input, open_output};
@@ -45,6 +45,10 @@ pub struct BuildCatalogArgs {
     /// Write the calibration report (JSON) here
     #[arg(long)]
     pub report: Option<PathBuf>,
+    /// A JSON list of hospitals (DipHospital: code, factor, mean-cost factors, point prices) copied
+    /// into the catalog so `dip group` can settle with it
+    #[arg(long)]
+    pub hospitals: Option<PathBuf>,
     /// The catalog's name
     #[arg(long, default_value = "calibrated DIP catalog")]
     pub name: String,
@@ -145,6 +149,28 @@ fn print_rejections(r: &Rejections) {
     }
 }
 
+/// Reads a JSON list of hospitals, saying which entry is wrong.
+fn load_hospitals(path: &Path) -> Result<Vec<DipHospital>, String> {
+    let name = path.display();
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read hospitals {name}: {e}"))?;
+    let hospitals: Vec<DipHospital> = serde_json::from_slice(&bytes).map_err(|e| {
+        format!("hospitals {name}: expected a JSON list of {{code, factor, mean_cost_factor_employee, mean_cost_factor_resident, basic_mean_cost_factor_employee, basic_mean_cost_factor_resident, point_price_employee, point_price_resident}}: {e}")
+    })?;
+    let mut seen = std::collections::HashSet::new();
+    for (i, h) in hospitals.iter().enumerate() {
+        if h.code.trim().is_empty() {
+            return Err(format!("hospitals {name}: entry {i} has an empty code"));
+        }
+        if !seen.insert(h.code.as_str()) {
+            return Err(format!(
+                "hospitals {name}: hospital {:?} is listed twice",
+                h.code
+            ));
+        }
+    }
+    Ok(hospitals)
+}
+
 /// Runs `drgdip dip build-catalog`; returns the report.
 pub fn build_catalog(
     args: &BuildCatalogArgs,
@@ -177,7 +203,10 @@ pub fn build_catalog(
             Err(reason) => cal.reject(line, reason),
         }
     })?;
-    let (catalog, report) = cal.finish().map_err(|e| e.to_string())?;
+    let (mut catalog, report) = cal.finish().map_err(|e| e.to_string())?;
+    if let Some(p) = &args.hospitals {
+        catalog.hospitals = load_hospitals(p)?;
+    }
     let out = args.output.display().to_string();
     catalog
         .clone()

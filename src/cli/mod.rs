@@ -3,6 +3,7 @@
 pub mod calibrate;
 pub mod dip;
 pub mod drg;
+pub mod gen;
 pub mod group;
 pub mod pipeline;
 
@@ -28,6 +29,8 @@ pub enum Command {
     /// DRG calibration: relative weights from grouped historical costs.
     #[command(subcommand)]
     Drg(drg::DrgCommand),
+    /// Generate deterministic demo discharge records (CSV) for the demo region.
+    Gen(gen::GenArgs),
 }
 
 /// Runs the parsed command line.
@@ -40,5 +43,6 @@ pub fn run(cli: &Cli) -> Result<(), String> {
             calibrate::build_catalog(args).map(|_| ())
         }
         Command::Drg(drg::DrgCommand::Weights(args)) => calibrate::drg_weights(args).map(|_| ()),
+        Command::Gen(args) => gen::run(args).map(|_| ()),
     }
 }

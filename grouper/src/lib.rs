@@ -50,6 +50,7 @@ pub mod calibrate;
 mod cc;
 pub mod codes;
 pub mod cond;
+pub mod date;
 pub mod dip;
 mod drg;
 mod error;

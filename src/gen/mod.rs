@@ -3,7 +3,7 @@
 //!
 //! - [`rng`]: the documented PRNG (SplitMix64) and platform-independent draws.
 //! - [`casemix`]: hospitals by level and the kinds of stay with their codes, stays and costs.
-//! - [`date`]: civil dates in integer arithmetic.
+//! - dates come from [`grouper::date`] (integer arithmetic, no platform calls).
 //!
 //! Codes come from the demo scheme (`data/demo/scheme.json`, embedded as [`DEMO_SCHEME`]); with
 //! another scheme, every code the scheme does not accept is left out of the pools (a case type whose
@@ -12,7 +12,6 @@
 //! diagnosis code, a negative cost) so that rejection paths downstream are exercised.
 
 pub mod casemix;
-pub mod date;
 pub mod rng;
 
 use std::collections::HashSet;
@@ -434,21 +433,21 @@ fn row(
     };
     // Dates.
     let month = rng.range(1, opts.months.into());
-    let month_days =
-        date::days_from_civil(year, month + 1, 1) - date::days_from_civil(year, month, 1);
-    let discharge = date::days_from_civil(year, month, rng.range(1, month_days));
+    let month_days = grouper::date::days_from_civil(year, month + 1, 1)
+        - grouper::date::days_from_civil(year, month, 1);
+    let discharge = grouper::date::days_from_civil(year, month, rng.range(1, month_days));
     let admit = discharge - los;
     let birth = match age_days {
         Some(d) => admit - d,
         None => {
             let (ay, bm, bd) = (
-                date::civil_from_days(admit).0,
+                grouper::date::civil_from_days(admit).0,
                 rng.range(1, 12),
                 rng.range(1, 28),
             );
-            let b = date::days_from_civil(ay - age, bm, bd);
+            let b = grouper::date::days_from_civil(ay - age, bm, bd);
             if b > admit {
-                date::days_from_civil(ay - age - 1, bm, bd)
+                grouper::date::days_from_civil(ay - age - 1, bm, bd)
             } else {
                 b
             }
@@ -480,9 +479,9 @@ fn row(
         t.dept,
         dx.join("|"),
         procs.join("|"),
-        date::format(birth),
-        date::format(admit),
-        date::format(discharge),
+        grouper::date::format(birth),
+        grouper::date::format(admit),
+        grouper::date::format(discharge),
         yuan(cost_fen),
         yuan(share_fen),
     );

@@ -4,6 +4,7 @@ mod calibrate;
 mod cli;
 mod conformance;
 mod demo;
+mod demo_weights;
 mod dip;
 mod dip_props;
 mod dip_switches;

@@ -8,7 +8,7 @@ use clap::Args;
 use grouper::{Grouper, Grouping, MappingMode, Options, Scheme};
 
 use super::pipeline::{self, Counts};
-use crate::io::csv::{write_field, Columns};
+use crate::io::csv::{locate_extra, write_field, write_kept, Columns};
 
 /// Arguments of `drgdip group`.
 #[derive(Args, Debug)]
@@ -36,6 +36,9 @@ pub struct GroupArgs {
     /// Add a `trace` column explaining every decision
     #[arg(long)]
     pub trace: bool,
+    /// Copy these input columns (comma-separated names) to the output, after `reason`
+    #[arg(long, value_delimiter = ',')]
+    pub keep: Vec<String>,
 }
 
 /// Status names in output order (indexes are `Status::index`).
@@ -51,7 +54,13 @@ const STATUSES: [&str; 8] = [
 ];
 
 /// Formats one result row.
-fn format_row(out: &mut Vec<u8>, id: &str, g: &Grouping<'_>, trace: Option<&str>) {
+fn format_row(
+    out: &mut Vec<u8>,
+    id: &str,
+    g: &Grouping<'_>,
+    kept: (&csv::ByteRecord, &[usize]),
+    trace: Option<&str>,
+) {
     write_field(out, id);
     for f in [g.status.as_str(), g.mdc, g.adrg, g.drg, g.drg_name] {
         out.push(b',');
@@ -61,6 +70,7 @@ fn format_row(out: &mut Vec<u8>, id: &str, g: &Grouping<'_>, trace: Option<&str>
     if let Some(r) = &g.reason {
         write_field(out, &r.to_string());
     }
+    write_kept(out, kept.0, kept.1);
     if let Some(t) = trace {
         out.push(b',');
         write_field(out, t);
@@ -71,7 +81,7 @@ fn format_row(out: &mut Vec<u8>, id: &str, g: &Grouping<'_>, trace: Option<&str>
 /// Groups and formats a slice of raw rows.
 fn process(
     grouper: &Grouper<'_>,
-    cols: &Columns,
+    (cols, kept): &(Columns, Vec<usize>),
     rows: &[csv::ByteRecord],
     first_line: u64,
     trace: bool,
@@ -84,18 +94,24 @@ fn process(
                 if trace {
                     let (g, t) = grouper.group_traced(&rec);
                     counts.counts[g.status.index()] += 1;
-                    format_row(out, rec.id, &g, Some(&t.one_line()));
+                    format_row(out, rec.id, &g, (row, kept), Some(&t.one_line()));
                 } else {
                     let g = grouper.group(&rec);
                     counts.counts[g.status.index()] += 1;
-                    format_row(out, rec.id, &g, None);
+                    format_row(out, rec.id, &g, (row, kept), None);
                 }
             }
             Err(problem) => {
                 let line = first_line + i as u64;
                 let g = Grouping::unreadable(format!("line {line}: {problem}"));
                 counts.counts[g.status.index()] += 1;
-                format_row(out, &cols.id_lossy(row), &g, trace.then_some(""));
+                format_row(
+                    out,
+                    &cols.id_lossy(row),
+                    &g,
+                    (row, kept),
+                    trace.then_some(""),
+                );
             }
         }
     }
@@ -114,6 +130,7 @@ pub fn run(args: &GroupArgs) -> Result<Counts, String> {
     };
     let grouper = Grouper::with_options(&scheme, options);
     let mut header = vec!["id", "status", "mdc", "adrg", "drg", "drg_name", "reason"];
+    header.extend(args.keep.iter().map(String::as_str));
     if args.trace {
         header.push("trace");
     }
@@ -123,7 +140,10 @@ pub fn run(args: &GroupArgs) -> Result<Counts, String> {
         &args.output,
         &header,
         &STATUSES,
-        |h| Columns::from_header(h).map_err(|e| e.to_string()),
+        |h| {
+            let cols = Columns::from_header(h).map_err(|e| e.to_string())?;
+            Ok((cols, locate_extra(h, &args.keep)?))
+        },
         |cols, rows, first, out, counts| {
             process(&grouper, cols, rows, first, args.trace, out, counts)
         },

@@ -62,6 +62,35 @@ pub enum HeaderError {
     NotUtf8,
 }
 
+/// Finds extra columns to carry through to an output (`--keep`), by name, in the order asked.
+pub fn locate_extra(header: &csv::ByteRecord, names: &[String]) -> Result<Vec<usize>, String> {
+    names
+        .iter()
+        .map(|n| {
+            header
+                .iter()
+                .position(|h| {
+                    std::str::from_utf8(h)
+                        .is_ok_and(|s| s.trim_start_matches('\u{feff}').trim() == n)
+                })
+                .ok_or_else(|| format!("input has no column {n:?} to keep"))
+        })
+        .collect()
+}
+
+/// Appends the kept columns of a raw row (`,`-prefixed; empty when the row lacks the field or it is
+/// not UTF-8).
+pub fn write_kept(out: &mut Vec<u8>, row: &csv::ByteRecord, kept: &[usize]) {
+    for &i in kept {
+        out.push(b',');
+        let v = row
+            .get(i)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or("");
+        write_field(out, v);
+    }
+}
+
 /// Where `N` named columns sit in a file.
 #[derive(Clone, Debug)]
 pub struct NamedColumns<const N: usize> {

@@ -86,6 +86,26 @@ pub fn open_output(p: &Path) -> Result<Box<dyn Write>, String> {
         .map_err(|e| format!("cannot create output {}: {e}", p.display()))
 }
 
+/// A byte-based progress bar on standard error for long runs over a file, only when standard error is
+/// a terminal (scripts and CI stay quiet).
+fn progress_bar(input: &Path) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() || input.as_os_str() == "-" {
+        return None;
+    }
+    let len = std::fs::metadata(input).ok()?.len();
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(len),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{elapsed_precise} [{wide_bar}] {bytes}/{total_bytes} ({eta})",
+    ) {
+        bar.set_style(style);
+    }
+    Some(bar)
+}
+
 /// Streams `input` to `output`.
 ///
 /// `columns` reads the header row into whatever the processor needs (an error aborts with a message).
@@ -126,6 +146,7 @@ where
     write_row(&mut head, out_header.iter().copied());
     flush_to(&mut out, &head, &output_name)?;
 
+    let progress = progress_bar(input);
     let mut counts = Counts::new(statuses);
     type Chunk = (u64, Vec<csv::ByteRecord>, usize);
     let (full_tx, full_rx) = mpsc::sync_channel::<Result<Chunk, String>>(2);
@@ -133,8 +154,10 @@ where
     for _ in 0..3 {
         let _ = empty_tx.send(vec![csv::ByteRecord::new(); CHUNK]);
     }
+    let reader_progress = progress.clone();
     std::thread::scope(|scope| -> Result<(), String> {
         scope.spawn(move || {
+            let progress = reader_progress;
             let mut line: u64 = 2;
             loop {
                 let Ok(mut buf) = empty_rx.recv() else { return };
@@ -155,6 +178,9 @@ where
                 }
                 let first = line;
                 line += n as u64;
+                if let Some(p) = &progress {
+                    p.set_position(reader.position().byte());
+                }
                 if full_tx.send(Ok((first, buf, n))).is_err() {
                     return;
                 }
@@ -189,6 +215,9 @@ where
     })?;
     out.flush()
         .map_err(|e| format!("cannot write {output_name}: {e}"))?;
+    if let Some(p) = &progress {
+        p.finish_and_clear();
+    }
     let secs = started.elapsed().as_secs_f64();
     eprintln!(
         "drgdip {label}: {} rows in {:.2}s ({:.0} rows/s): {}",

@@ -80,27 +80,21 @@ pub fn read_vectors(path: &std::path::Path) -> Vec<VectorRow> {
             .position(|h| h == name)
             .unwrap_or_else(|| panic!("{}: no column {name}", path.display()))
     };
-    let names = [
-        "id",
-        "gender",
-        "age",
-        "age_days",
-        "weight",
-        "dept",
-        "los",
-        "leaving_type",
-        "diagnoses",
-        "procedures",
-        "icu_hours",
-        "status",
-        "mdc",
-        "adrg",
-        "drg",
-        "status_nomap",
-        "mdc_nomap",
-        "adrg_nomap",
-        "drg_nomap",
-    ];
+    // The input columns of the CLI, then the reference's answers with and without mapping.
+    let names: Vec<&str> = drgdip::io::csv::INPUT_COLUMNS
+        .iter()
+        .copied()
+        .chain([
+            "status",
+            "mdc",
+            "adrg",
+            "drg",
+            "status_nomap",
+            "mdc_nomap",
+            "adrg_nomap",
+            "drg_nomap",
+        ])
+        .collect();
     let idx: Vec<usize> = names.iter().map(|n| col(n)).collect();
     rdr.records()
         .enumerate()

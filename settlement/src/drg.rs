@@ -187,6 +187,20 @@ pub fn price_case(
     })
 }
 
+/// The DRG rate method (费率法) for one case: `base rate × weight × coefficient`, rounded once to the
+/// fen. `base_rate` is the fen paid per 1.0 of weight.
+pub fn rate_amount(
+    base_rate: crate::money::Fen,
+    weight: Points,
+    coefficient: Ratio,
+    rounding: Rounding,
+) -> Result<crate::money::Fen, MoneyError> {
+    Ratio::int(i128::from(base_rate.0))
+        .checked_mul(weight.ratio())?
+        .checked_mul(coefficient)?
+        .round(rounding)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,6 +282,27 @@ mod tests {
             (big.class, big.points),
             (CaseClass::High, Points(1_500_000))
         );
+    }
+
+    #[test]
+    fn rate_method_rounds_once() {
+        // Base rate 10,000.00 yuan per weight, weight 1.2345, coefficient 1.05:
+        // 1,000,000 × 1.2345 × 1.05 = 1,296,225 fen exactly.
+        let a = rate_amount(
+            crate::money::Fen(1_000_000),
+            Points(12_345),
+            q("1.05"),
+            Rounding::HalfAwayFromZero,
+        );
+        assert_eq!(a.unwrap(), crate::money::Fen(1_296_225));
+        // 333.33 yuan × 0.3333 × 1 = 11,109.8889 fen -> 11,110.
+        let b = rate_amount(
+            crate::money::Fen(33_333),
+            Points(3_333),
+            Ratio::ONE,
+            Rounding::HalfAwayFromZero,
+        );
+        assert_eq!(b.unwrap(), crate::money::Fen(11_110));
     }
 
     #[test]

@@ -6,7 +6,9 @@
 //!   ([`money::Rounding`], half away from zero by default) and largest-remainder allocation
 //!   ([`money::allocate`]) that every stage uses so that closed pools reconcile to the fen;
 //! - [`points`]: 4-decimal points and the CMI;
-//! - [`drg`]: the DRG point method per case (low-rate, normal-band uplift, high-rate bands as data);
+//! - [`drg`]: the DRG point method per case (low-rate, normal-band uplift, high-rate bands as data)
+//!   and the rate method (base rate × weight × coefficient, in fen);
+//! - [`coefficient`]: hospital coefficients as named components with provenance (product or sum);
 //! - [`budget`]: closing a pool by point value, to the fen.
 //!
 //! Still to come (the settlement issue): the region policy file, case routing (carve-outs, fixed
@@ -29,6 +31,7 @@
 #![deny(missing_docs)]
 
 pub mod budget;
+pub mod coefficient;
 pub mod drg;
 pub mod money;
 pub mod points;

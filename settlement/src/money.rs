@@ -332,12 +332,22 @@ impl FromStr for Ratio {
 }
 
 impl fmt::Display for Ratio {
+    /// An exact decimal when the ratio has one with at most 18 places (`1.122`), else `num/den`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.den == 1 {
-            write!(f, "{}", self.num)
-        } else {
-            write!(f, "{}/{}", self.num, self.den)
+            return write!(f, "{}", self.num);
         }
+        let mut scale: i128 = 1;
+        for places in 1..=18u32 {
+            scale *= 10;
+            if scale % self.den == 0 {
+                let units = self.num.abs() * (scale / self.den);
+                let sign = if self.num < 0 { "-" } else { "" };
+                let frac = format!("{:0width$}", units % scale, width = places as usize);
+                return write!(f, "{sign}{}.{}", units / scale, frac.trim_end_matches('0'));
+            }
+        }
+        write!(f, "{}/{}", self.num, self.den)
     }
 }
 
@@ -442,7 +452,10 @@ mod tests {
             pv.checked_mul(Ratio::int(3)).unwrap(),
             Ratio::int(1_000_000)
         );
-        assert_eq!(Ratio::new(2, -4).unwrap().to_string(), "-1/2");
+        assert_eq!(Ratio::new(2, -4).unwrap().to_string(), "-0.5");
+        assert_eq!(Ratio::new(1, 3).unwrap().to_string(), "1/3");
+        assert_eq!("1.122".parse::<Ratio>().unwrap().to_string(), "1.122");
+        assert_eq!(Ratio::new(-7, 4).unwrap().to_string(), "-1.75");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Rebuilds the demo DRG relative weights (data/demo/drg-weights.csv) from the same generated
 # three-year history as the demo DIP catalog, grouped with the demo scheme. Provenance:
-# data/demo/README.md. tests/demo_weights.rs checks that the committed file is exactly what these
+# data/demo/README.md. tests/demo.rs checks that the committed file is exactly what these
 # commands produce.
 #
 # Usage: scripts/build-demo-weights.sh [OUTPUT]   (default data/demo/drg-weights.csv)

@@ -10,7 +10,7 @@ use drgdip::grouper::calibrate::{Trim, YearWeights};
 use drgdip::grouper::dip::calibrate::{
     DipCalibration, DipCalibrationReport, DipCalibrator, HistoryRecord,
 };
-use drgdip::grouper::dip::{DipCatalog, GroupKind, ProcedureAttr, TreatmentType, DIP_FORMAT};
+use drgdip::grouper::dip::{DipCatalog, GroupKind, ProcedureAttr, TreatmentType};
 use drgdip::grouper::Codes;
 use proptest::prelude::*;
 
@@ -19,24 +19,16 @@ fn dictionary() -> DipCatalog {
         code: code.into(),
         treatment_type,
     };
-    DipCatalog {
-        format: DIP_FORMAT.into(),
-        name: "dictionary".into(),
-        region: String::new(),
-        version: String::new(),
-        provenance: String::new(),
-        groups: Vec::new(),
-        procedures: vec![
+    DipCatalog::dictionary(
+        "dictionary",
+        vec![
             attr("51.2200", TreatmentType::Surgery),
             attr("88.0100", TreatmentType::Diagnostic),
             attr("96.0400", TreatmentType::Therapeutic),
             attr("39.7900", TreatmentType::Interventional),
         ],
-        excluded_procedures: vec!["99.9900".into()],
-        complications: Vec::new(),
-        exclusion_groups: BTreeMap::new(),
-        hospitals: Vec::new(),
-    }
+        vec!["99.9900".into()],
+    )
 }
 
 /// (year, principal, procedures, cost in yuan).

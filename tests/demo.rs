@@ -423,11 +423,17 @@ fn generated_records_group_with_the_national_scheme() {
     assert!(success * 100 >= n * 95, "{success} of {n} SUCCESS");
 }
 
-#[test]
-fn demo_catalog_is_what_the_script_builds() {
-    let out = tmp("dip-catalog.json");
+/// Runs a build script into a temporary file and asserts the committed file is byte for byte what
+/// it builds; returns the committed contents.
+fn assert_script_rebuilds(script: &str, committed: &str) -> Vec<u8> {
+    let name = Path::new(committed)
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .to_string();
+    let out = tmp(&name);
     let res = Command::new("sh")
-        .arg(root().join("scripts/build-demo-catalog.sh"))
+        .arg(root().join(script))
         .arg(&out)
         .env("DRGDIP", env!("CARGO_BIN_EXE_drgdip"))
         .output()
@@ -438,11 +444,37 @@ fn demo_catalog_is_what_the_script_builds() {
         String::from_utf8_lossy(&res.stderr)
     );
     let built = std::fs::read(&out).unwrap();
-    let committed = std::fs::read(root().join("data/demo/dip-catalog.json")).unwrap();
+    let kept = std::fs::read(root().join(committed)).unwrap();
     assert!(
-        built == committed,
-        "data/demo/dip-catalog.json differs from what scripts/build-demo-catalog.sh builds: rerun the script and commit"
+        built == kept,
+        "{committed} differs from what {script} builds: rerun the script and commit"
     );
+    kept
+}
+
+#[test]
+fn demo_catalog_is_what_the_script_builds() {
+    assert_script_rebuilds(
+        "scripts/build-demo-catalog.sh",
+        "data/demo/dip-catalog.json",
+    );
+}
+
+#[test]
+fn demo_weights_are_what_the_script_builds() {
+    let committed = String::from_utf8(assert_script_rebuilds(
+        "scripts/build-demo-weights.sh",
+        "data/demo/drg-weights.csv",
+    ))
+    .unwrap();
+    // The header is the contract; every demo DRG the generator produces has a positive weight.
+    let mut lines = committed.lines();
+    assert_eq!(lines.next(), Some("drg,cases,mean_cost,weight"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert!(rows.len() >= 20, "{} DRGs", rows.len());
+    for r in &rows {
+        assert!(r[3].parse::<f64>().unwrap() > 0.0, "{r:?}");
+    }
 }
 
 #[test]
@@ -507,4 +539,43 @@ fn build_catalog_rejects_a_duplicate_hospital() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("\"H01\" is listed twice"), "{err}");
+}
+
+#[test]
+fn group_keeps_named_columns_and_rejects_unknown_ones() {
+    let dir = std::env::temp_dir().join(format!("drgdip-keep-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("in.csv");
+    std::fs::write(
+        &input,
+        "id,gender,age,age_days,weight,dept,los,leaving_type,diagnoses,procedures,total_cost,note\n\
+         k1,2,33,,,05,5,1,O82.000|Z37.000,74.1x01,8000.5,\"a, b\"\n",
+    )
+    .unwrap();
+    let run = |keep: &str| {
+        Command::new(env!("CARGO_BIN_EXE_drgdip"))
+            .args(["group", "--scheme"])
+            .arg(root().join("data/demo/scheme.json"))
+            .arg("--input")
+            .arg(&input)
+            .args(["--output", "-", "--keep", keep])
+            .output()
+            .unwrap()
+    };
+    let ok = run("total_cost,note");
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let text = String::from_utf8(ok.stdout).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("id,status,mdc,adrg,drg,drg_name,reason,total_cost,note")
+    );
+    assert!(lines.next().unwrap().ends_with(",8000.5,\"a, b\""));
+    let bad = run("nope");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("no column \"nope\""));
 }

@@ -4,7 +4,6 @@ mod calibrate;
 mod cli;
 mod conformance;
 mod demo;
-mod demo_weights;
 mod dip;
 mod dip_props;
 mod dip_switches;

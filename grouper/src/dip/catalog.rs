@@ -304,6 +304,28 @@ pub struct CompiledCatalog {
 }
 
 impl DipCatalog {
+    /// A catalog holding only a procedure dictionary and excluded procedures (what
+    /// `dip build-catalog --dictionary` reads), with no groups.
+    pub fn dictionary(
+        name: &str,
+        procedures: Vec<ProcedureAttr>,
+        excluded: Vec<String>,
+    ) -> DipCatalog {
+        DipCatalog {
+            format: DIP_FORMAT.into(),
+            name: name.into(),
+            region: String::new(),
+            version: String::new(),
+            provenance: String::new(),
+            groups: Vec::new(),
+            procedures,
+            excluded_procedures: excluded,
+            complications: Vec::new(),
+            exclusion_groups: BTreeMap::new(),
+            hospitals: Vec::new(),
+        }
+    }
+
     /// Reads a catalog file: this project's format, or `dip-catalog/1` (imported on the fly).
     pub fn load(path: impl AsRef<std::path::Path>) -> Result<DipCatalog, DipError> {
         let path = path.as_ref();

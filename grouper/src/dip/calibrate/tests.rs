@@ -15,24 +15,16 @@ fn dictionary() -> DipCatalog {
         code: code.into(),
         treatment_type: t,
     };
-    DipCatalog {
-        format: DIP_FORMAT.into(),
-        name: "dictionary".into(),
-        region: String::new(),
-        version: String::new(),
-        provenance: String::new(),
-        groups: Vec::new(),
-        procedures: vec![
+    DipCatalog::dictionary(
+        "dictionary",
+        vec![
             attr("51.2200", TreatmentType::Surgery),
             attr("88.0100", TreatmentType::Diagnostic),
             attr("39.7900", TreatmentType::Interventional),
             attr("96.0400", TreatmentType::Therapeutic),
         ],
-        excluded_procedures: vec!["99.9900".into()],
-        complications: Vec::new(),
-        exclusion_groups: BTreeMap::new(),
-        hospitals: Vec::new(),
-    }
+        vec!["99.9900".into()],
+    )
 }
 
 fn build(min: u64, rows: &[(&str, &str, &str)]) -> (DipCatalog, DipCalibrationReport) {

@@ -31,7 +31,17 @@
 #![deny(missing_docs)]
 
 pub mod budget;
+pub mod case;
+mod close;
 pub mod coefficient;
+pub mod dip;
 pub mod drg;
+pub mod engine;
 pub mod money;
+pub mod per_diem;
 pub mod points;
+pub mod policy;
+pub mod price;
+mod route;
+pub mod settle;
+pub mod share;

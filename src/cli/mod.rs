@@ -6,6 +6,7 @@ pub mod drg;
 pub mod gen;
 pub mod group;
 pub mod pipeline;
+pub mod settle;
 
 use clap::{Parser, Subcommand};
 
@@ -31,6 +32,9 @@ pub enum Command {
     Drg(drg::DrgCommand),
     /// Generate deterministic demo discharge records (CSV) for the demo region.
     Gen(gen::GenArgs),
+    /// Group and settle a period's cases under a region policy; writes cases.csv, hospitals.csv,
+    /// summary.json and rejected.csv.
+    Settle(settle::SettleArgs),
 }
 
 /// Runs the parsed command line.
@@ -44,5 +48,6 @@ pub fn run(cli: &Cli) -> Result<(), String> {
         }
         Command::Drg(drg::DrgCommand::Weights(args)) => calibrate::drg_weights(args).map(|_| ()),
         Command::Gen(args) => gen::run(args).map(|_| ()),
+        Command::Settle(args) => settle::run(args).map(|_| ()),
     }
 }

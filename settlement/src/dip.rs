@@ -1,0 +1,222 @@
+//! DIP case pricing (按病种分值), exact: `points = score × deviation coefficient × factor × auxiliary
+//! coefficient`, with `r = total cost / standard cost` (the prior-year same-level mean):
+//!
+//! ```text
+//! low      r < low (or <=)            coefficient r            (× hf when factor_on_deviation)
+//! extreme  r > extreme (or >=)        approved: special review; else bundle / ffs / hf (济宁)
+//! high     r > high (or >=)           r − m + 1 (× hf when factor_on_deviation)   or r − m + hf
+//! normal                              hf
+//! blank    空白病组                    r × blank_share            (no hf)
+//! unscored score 0                    paid at actual cost (total cost as the standard)
+//! ```
+//!
+//! hf is the hospital factor, or the group's 基层系数 for a basic group (同病同价).
+
+use crate::case::{Case, DipKind, DipResult};
+use crate::engine::{Engine, HospitalRules};
+use crate::money::{MoneyError, Ratio};
+use crate::points::Points;
+use crate::policy::{DipHighPlus, ExtremePay, RatioBound};
+use crate::price::{Class, Priced, Route, Value};
+use crate::route::Outcome;
+
+fn cmp(a: Ratio, b: Ratio) -> std::cmp::Ordering {
+    (a.numer() * b.denom()).cmp(&(b.numer() * a.denom()))
+}
+
+fn below(r: Ratio, b: RatioBound) -> bool {
+    let c = cmp(r, b.ratio.0);
+    c.is_lt() || (b.inclusive && c.is_eq())
+}
+
+fn above(r: Ratio, b: RatioBound) -> bool {
+    let c = cmp(r, b.ratio.0);
+    c.is_gt() || (b.inclusive && c.is_eq())
+}
+
+pub(crate) fn price(
+    e: &Engine,
+    case: &Case,
+    h: &HospitalRules,
+    d: &DipResult,
+) -> Result<Outcome, String> {
+    let rules = e
+        .policy
+        .dip
+        .as_ref()
+        .ok_or("the policy has no [dip] section")?;
+    let m = |r: Result<Ratio, MoneyError>| r.map_err(|e| e.to_string());
+    if !d.grouped {
+        return Ok(Outcome::Pass {
+            note: format!("not grouped by DIP ({}): paid fee-for-service", d.reason),
+            kept: None,
+        });
+    }
+    let weight = Points::from_ratio(
+        m(d.score.ratio().checked_div(rules.score_scale.0))?,
+        e.stages.points,
+    )
+    .ok();
+    let priced = |class, ratio, value, formula: String| Priced {
+        route: Route::Dip,
+        line: d.code.clone(),
+        class,
+        ratio,
+        value,
+        weight,
+        formula,
+        note: String::new(),
+    };
+    if d.score.0 == 0 {
+        return Ok(Outcome::Priced(priced(
+            Class::CostShare,
+            None,
+            Value::Standard(case.total_cost),
+            format!(
+                "DIP {}: unscored group, paid at actual cost {}",
+                d.code, case.total_cost
+            ),
+        )));
+    }
+    let (hf, hf_text) = match (d.kind, d.basic_factor) {
+        (DipKind::Basic, Some(b)) => (b, format!("基层系数 {b}")),
+        _ => {
+            let v = m(h.dip_factor.value())?;
+            (v, format!("hf {v} [{}]", h.dip_factor.explain()))
+        }
+    };
+    let aux = d.aux_factor;
+    let aux_text = if d.aux_name.is_empty() {
+        format!("aux {aux}")
+    } else {
+        format!("aux {aux} ({})", d.aux_name)
+    };
+    let s = d.score.ratio();
+    let pts = |x: Ratio| {
+        Points::from_ratio(x, e.stages.points)
+            .map(Value::Points)
+            .map_err(|e| e.to_string())
+    };
+    let Some(standard) = d.standard_cost.filter(|s| s.0 > 0) else {
+        let p = m(s.checked_mul(hf).and_then(|x| x.checked_mul(aux)))?;
+        return Ok(Outcome::Priced(priced(
+            Class::Normal,
+            None,
+            pts(p)?,
+            format!(
+                "DIP {} score {} × {hf_text} × {aux_text} (no standard cost: deviation not tested)",
+                d.code, d.score
+            ),
+        )));
+    };
+    let r = m(Ratio::new(
+        i128::from(case.total_cost.0),
+        i128::from(standard.0),
+    ))?;
+    let head = format!(
+        "DIP {} score {}, r = {} / {standard} = {r}",
+        d.code, d.score, case.total_cost
+    );
+    if d.kind == DipKind::Blank {
+        return match rules.blank_share {
+            Some(b) => {
+                let p = m(s.checked_mul(r).and_then(|x| x.checked_mul(b.0)))?;
+                Ok(Outcome::Priced(priced(
+                    Class::Blank,
+                    Some(r),
+                    pts(p)?,
+                    format!("{head}; blank group: score × r × {}", b.0),
+                )))
+            }
+            None => Ok(Outcome::Pass {
+                note: format!(
+                    "DIP blank group {}: paid fee-for-service (no dip.blank_share)",
+                    d.code
+                ),
+                kept: None,
+            }),
+        };
+    }
+    let dev_factor = if rules.factor_on_deviation {
+        hf
+    } else {
+        Ratio::ONE
+    };
+    let dev_text = if rules.factor_on_deviation {
+        hf_text.clone()
+    } else {
+        "(no hf on deviation cases)".to_string()
+    };
+    if below(r, rules.low) {
+        let p = m(s
+            .checked_mul(r)
+            .and_then(|x| x.checked_mul(dev_factor))
+            .and_then(|x| x.checked_mul(aux)))?;
+        return Ok(Outcome::Priced(priced(
+            Class::Low,
+            Some(r),
+            pts(p)?,
+            format!("{head}; low: score × r × {dev_text} × {aux_text}"),
+        )));
+    }
+    let high = |class| -> Result<Outcome, String> {
+        let m_ = rules.high.ratio.0;
+        let (coef, text) = match rules.high_plus {
+            DipHighPlus::One => (
+                m(r.checked_add(m_.mul_int(-1))
+                    .and_then(|x| x.checked_add(Ratio::ONE))
+                    .and_then(|x| x.checked_mul(dev_factor)))?,
+                format!("(r − {m_} + 1) × {dev_text}"),
+            ),
+            DipHighPlus::HospitalFactor => (
+                m(r.checked_add(m_.mul_int(-1))
+                    .and_then(|x| x.checked_add(hf)))?,
+                format!("(r − {m_} + {hf_text})"),
+            ),
+        };
+        let p = m(s.checked_mul(coef).and_then(|x| x.checked_mul(aux)))?;
+        Ok(Outcome::Priced(priced(
+            class,
+            Some(r),
+            pts(p)?,
+            format!("{head}; high: score × {text} × {aux_text}"),
+        )))
+    };
+    if let Some(x) = rules.extreme {
+        let bound = RatioBound {
+            ratio: x.ratio,
+            inclusive: x.inclusive,
+        };
+        if above(r, bound) {
+            if case.special_review {
+                return high(Class::Extreme);
+            }
+            return match x.unapproved {
+                ExtremePay::Bundle => high(Class::Extreme),
+                ExtremePay::Ffs => Ok(Outcome::Pass {
+                    note: format!("extreme cost r {r} (dip.extreme): paid fee-for-service"),
+                    kept: None,
+                }),
+                ExtremePay::HospitalFactor => {
+                    let p = m(s.checked_mul(hf).and_then(|x| x.checked_mul(aux)))?;
+                    Ok(Outcome::Priced(priced(
+                        Class::Extreme,
+                        Some(r),
+                        pts(p)?,
+                        format!("{head}; extreme, not approved: score × {hf_text} × {aux_text}"),
+                    )))
+                }
+            };
+        }
+    }
+    if above(r, rules.high) {
+        return high(Class::High);
+    }
+    let p = m(s.checked_mul(hf).and_then(|x| x.checked_mul(aux)))?;
+    Ok(Outcome::Priced(priced(
+        Class::Normal,
+        Some(r),
+        pts(p)?,
+        format!("{head}; normal: score × {hf_text} × {aux_text}"),
+    )))
+}

@@ -1,0 +1,300 @@
+//! The compiled policy: hospitals with their coefficients, pools by key, the DRG weight table, and
+//! the per-case pricing entry point ([`Engine::price`], pure and thread-safe).
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::case::Case;
+use crate::coefficient::{Coefficient, Combine, Component};
+use crate::drg::{Bound, DrgPointRules, HighBand, Uplift};
+use crate::money::{Fen, Ratio, Rounding};
+use crate::points::Points;
+use crate::policy::{
+    CombineName, ComponentSpec, DrgMethod, Hospital, Policy, PolicyError, RoundingRules,
+};
+use crate::price::Pricing;
+
+/// One row of a DRG weight table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GroupWeight {
+    /// Relative weight (RW).
+    pub weight: Points,
+    /// The group's mean total cost (the low/high-rate reference); zero when unknown.
+    pub mean_cost: Fen,
+}
+
+/// Rounding rules of each stage, resolved.
+#[derive(Clone, Copy, Debug)]
+pub struct Stages {
+    /// Points.
+    pub points: Rounding,
+    /// Case amounts.
+    pub amount: Rounding,
+    /// Reserve.
+    pub reserve: Rounding,
+    /// Deposit.
+    pub deposit: Rounding,
+    /// Sharing.
+    pub sharing: Rounding,
+}
+
+impl From<RoundingRules> for Stages {
+    fn from(r: RoundingRules) -> Self {
+        Stages {
+            points: r.points.rule(),
+            amount: r.amount.rule(),
+            reserve: r.reserve.rule(),
+            deposit: r.deposit.rule(),
+            sharing: r.sharing.rule(),
+        }
+    }
+}
+
+/// A hospital as the engine sees it.
+#[derive(Clone, Debug)]
+pub struct HospitalRules {
+    /// Level.
+    pub level: u8,
+    /// DRG coefficient.
+    pub drg_coefficient: Coefficient,
+    /// DIP factor.
+    pub dip_factor: Coefficient,
+    /// Payee: the consortium, or the hospital itself.
+    pub payee: String,
+}
+
+/// A case that cannot be settled, with the reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rejection {
+    /// Case id.
+    pub id: String,
+    /// Reason (names the field or the policy key).
+    pub reason: String,
+}
+
+/// A policy compiled for settlement.
+#[derive(Debug)]
+pub struct Engine {
+    /// The policy.
+    pub policy: Policy,
+    /// Rounding per stage.
+    pub stages: Stages,
+    pub(crate) weights: HashMap<String, GroupWeight>,
+    pub(crate) drg_rules: Option<DrgPointRules>,
+    hospitals: HashMap<String, HospitalRules>,
+    levels: BTreeMap<u8, (Coefficient, Coefficient)>,
+}
+
+fn coefficient(specs: &[ComponentSpec], combine: CombineName) -> Coefficient {
+    Coefficient {
+        components: specs
+            .iter()
+            .map(|s| Component {
+                name: s.name.clone(),
+                value: s.value.0,
+                provenance: s.source.clone(),
+            })
+            .collect(),
+        combine: match combine {
+            CombineName::Product => Combine::Product,
+            CombineName::Sum => Combine::Sum,
+        },
+    }
+}
+
+impl Engine {
+    /// Compiles a policy with its DRG weight table (empty for DIP policies).
+    pub fn new(
+        policy: Policy,
+        weights: HashMap<String, GroupWeight>,
+    ) -> Result<Engine, PolicyError> {
+        let stages = Stages::from(policy.rounding);
+        let invalid = |key: String, message: String| PolicyError::Invalid {
+            origin: policy.policy.name.clone(),
+            key,
+            message,
+        };
+        let mut levels = BTreeMap::new();
+        for (k, l) in &policy.levels {
+            let level: u8 = k.parse().unwrap_or(0);
+            let drg = coefficient(&l.drg_coefficient, l.combine);
+            let dip = coefficient(&l.dip_factor, l.combine);
+            for (name, c) in [("drg_coefficient", &drg), ("dip_factor", &dip)] {
+                c.value()
+                    .map_err(|e| invalid(format!("levels.{k}.{name}"), e.to_string()))?;
+            }
+            levels.insert(level, (drg, dip));
+        }
+        let mut hospitals = HashMap::new();
+        for (i, h) in policy.hospitals.iter().enumerate() {
+            let rules = Self::hospital_rules(&levels, h.level, Some(h))
+                .map_err(|m| invalid(format!("hospitals[{i}]"), m))?;
+            hospitals.insert(h.code.clone(), rules);
+        }
+        let drg_rules = policy.drg.as_ref().map(|d| DrgPointRules {
+            low: d.low.map(|b| Bound {
+                ratio: b.ratio.0,
+                inclusive: b.inclusive,
+            }),
+            high: d
+                .high
+                .iter()
+                .map(|h| HighBand {
+                    up_to_base_points: h.up_to_base_points.map(|p| p.0),
+                    multiple: h.multiple.0,
+                    inclusive: h.inclusive,
+                })
+                .collect(),
+            uplift: d.uplift.map(|u| Uplift {
+                above: u.above.0,
+                up_to: u.up_to.0,
+                add: u.add.0,
+                applies_coefficient: u.applies_coefficient,
+            }),
+            rounding: stages.points,
+        });
+        if let Some(d) = &policy.drg {
+            if weights.is_empty() {
+                return Err(invalid(
+                    "tables.drg_weights".into(),
+                    "a DRG policy needs a weight table (tables.drg_weights or tables.drg_history)"
+                        .into(),
+                ));
+            }
+            if d.method == DrgMethod::Rate && d.base_rate_yuan.is_none() {
+                return Err(invalid("drg.base_rate_yuan".into(), "missing".into()));
+            }
+        }
+        Ok(Engine {
+            stages,
+            weights,
+            drg_rules,
+            hospitals,
+            levels,
+            policy,
+        })
+    }
+
+    fn hospital_rules(
+        levels: &BTreeMap<u8, (Coefficient, Coefficient)>,
+        level: u8,
+        h: Option<&Hospital>,
+    ) -> Result<HospitalRules, String> {
+        let (mut drg, mut dip) = match levels.get(&level) {
+            Some((a, b)) => (a.clone(), b.clone()),
+            None if levels.is_empty() => (
+                coefficient(&[], CombineName::Product),
+                coefficient(&[], CombineName::Product),
+            ),
+            None => {
+                return Err(format!(
+                    "level {level} has no [levels.{level}] in the policy"
+                ))
+            }
+        };
+        if let Some(h) = h {
+            drg.components
+                .extend(coefficient(&h.drg_coefficient, CombineName::Product).components);
+            dip.components
+                .extend(coefficient(&h.dip_factor, CombineName::Product).components);
+            drg.value().map_err(|e| e.to_string())?;
+            dip.value().map_err(|e| e.to_string())?;
+        }
+        Ok(HospitalRules {
+            level,
+            drg_coefficient: drg,
+            dip_factor: dip,
+            payee: h
+                .and_then(|h| h.consortium.clone())
+                .unwrap_or_else(|| h.map_or(String::new(), |h| h.code.clone())),
+        })
+    }
+
+    /// The rules of a case's hospital: the policy's entry, or the case row's level.
+    pub fn hospital(&self, case: &Case) -> Result<HospitalRules, String> {
+        if let Some(h) = self.hospitals.get(&case.hospital) {
+            return Ok(h.clone());
+        }
+        let level = case.hospital_level.ok_or_else(|| {
+            format!(
+                "hospital {:?} is not in the policy's [[hospitals]] and the case has no hospital_level",
+                case.hospital
+            )
+        })?;
+        let mut r = Self::hospital_rules(&self.levels, level, None)?;
+        r.payee = case.hospital.clone();
+        Ok(r)
+    }
+
+    /// The pool a case is settled from.
+    pub fn pool_of(&self, case: &Case) -> Option<usize> {
+        let any = |list: &[String], v: &str| list.iter().any(|x| x == "*" || x == v);
+        self.policy.pools.iter().position(|p| {
+            p.service_line == case.service_line
+                && any(&p.fund_types, &case.fund_type)
+                && any(&p.localities, &case.locality)
+        })
+    }
+
+    /// The DRG weight of a group.
+    pub fn weight(&self, drg: &str) -> Option<GroupWeight> {
+        self.weights.get(drg).copied()
+    }
+
+    /// Validates a case and prices it along the policy's routes. Pure: safe to call from many threads.
+    pub fn price(&self, case: &Case) -> Result<(usize, HospitalRules, Pricing), Rejection> {
+        let reject = |reason: String| Rejection {
+            id: case.id.clone(),
+            reason,
+        };
+        if case.id.is_empty() {
+            return Err(reject("the case has no id".into()));
+        }
+        if case.total_cost.0 < 0 {
+            return Err(reject(format!(
+                "total_cost is negative ({})",
+                case.total_cost
+            )));
+        }
+        if case.patient_share.0 < 0 || case.patient_share > case.total_cost {
+            return Err(reject(format!(
+                "patient_share {} is not between 0 and total_cost {}",
+                case.patient_share, case.total_cost
+            )));
+        }
+        let h = &self.policy.policy;
+        if !crate::policy::is_date(&case.discharge_date) {
+            return Err(reject(format!(
+                "discharge_date {:?} is not a YYYY-MM-DD date (the policy is date-effective)",
+                case.discharge_date
+            )));
+        }
+        if case.discharge_date < h.effective_from
+            || h.effective_to
+                .as_ref()
+                .is_some_and(|to| case.discharge_date > *to)
+        {
+            return Err(reject(format!(
+                "discharged {}, outside policy {} {} ({} to {})",
+                case.discharge_date,
+                h.name,
+                h.version,
+                h.effective_from,
+                h.effective_to.as_deref().unwrap_or("open")
+            )));
+        }
+        let pool = self.pool_of(case).ok_or_else(|| {
+            reject(format!(
+                "no pool for fund type {:?}, locality {:?}, service line {:?}",
+                case.fund_type, case.locality, case.service_line
+            ))
+        })?;
+        let hospital = self.hospital(case).map_err(reject)?;
+        let pricing = crate::route::route(self, case, &hospital).map_err(reject)?;
+        Ok((pool, hospital, pricing))
+    }
+
+    /// Rounds an exact amount of fen with the amount rule.
+    pub(crate) fn amount(&self, r: Ratio) -> Result<Fen, String> {
+        r.round(self.stages.amount).map_err(|e| e.to_string())
+    }
+}

@@ -1,0 +1,462 @@
+//! `drgdip settle`: group and settle a period's cases under a region policy, and write the statement
+//! (`cases.csv`, `hospitals.csv`, `summary.json`, `rejected.csv`) to a directory.
+//!
+//! The policy names its tables (scheme, DRG weights or history, DIP catalog) relative to its own
+//! file; without `--policy` the embedded demo policy and its embedded tables are used, so the
+//! command runs on a fresh checkout.
+
+use std::collections::{HashMap, HashSet};
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use clap::Args;
+use grouper::dip::{CompiledCatalog, DipCatalog, DipGrouper, DipPolicy};
+use grouper::{Grouper, Options, Scheme};
+use rayon::prelude::*;
+use settlement::engine::{Engine, GroupWeight};
+use settlement::money::{Fen, Ratio};
+use settlement::policy::{BundleMethod, Policy};
+use settlement::settle::{Enrolment, Inputs, Ledger, Settlement};
+
+use super::pipeline::open_input;
+use crate::io::cases::{dip_bundle, drg_bundle, SettleColumns};
+use crate::io::csv::{Columns, DipColumns};
+
+/// The demo region, embedded so `settle` and `demo` run without any file.
+pub mod demo {
+    /// Demo policy.
+    pub const POLICY: &str = include_str!("../../data/demo/policy.toml");
+    /// Demo scheme.
+    pub const SCHEME: &[u8] = include_bytes!("../../data/demo/scheme.json");
+    /// Demo DRG weights.
+    pub const DRG_WEIGHTS: &str = include_str!("../../data/demo/drg-weights.csv");
+    /// Demo DIP catalog.
+    pub const DIP_CATALOG: &str = include_str!("../../data/demo/dip-catalog.json");
+
+    /// An embedded table by its file name.
+    pub fn table(name: &str) -> Option<&'static [u8]> {
+        match name.rsplit('/').next()? {
+            "scheme.json" => Some(SCHEME),
+            "drg-weights.csv" => Some(DRG_WEIGHTS.as_bytes()),
+            "dip-catalog.json" => Some(DIP_CATALOG.as_bytes()),
+            _ => None,
+        }
+    }
+}
+
+/// Arguments of `drgdip settle`.
+#[derive(Args, Debug, Clone)]
+pub struct SettleArgs {
+    /// Region policy (drgdip-policy/1 TOML); the embedded demo policy when omitted
+    #[arg(long)]
+    pub policy: Option<PathBuf>,
+    /// CHS-DRG scheme (JSON) for a DRG policy; the policy's `tables.scheme` when omitted
+    #[arg(long)]
+    pub scheme: Option<PathBuf>,
+    /// DRG weights CSV (drg,weight,mean_cost), overriding the policy's table
+    #[arg(long)]
+    pub weights: Option<PathBuf>,
+    /// DIP catalog, overriding the policy's table
+    #[arg(long)]
+    pub catalog: Option<PathBuf>,
+    /// Cases (CSV) with the grouping columns and id, hospital, fund_type, locality,
+    /// discharge_date, total_cost, patient_share (optional: hospital_level, service_line, los, dept,
+    /// fund_amount, carve_out, special_review); `-` reads standard input
+    #[arg(long)]
+    pub cases: PathBuf,
+    /// Output directory (created)
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Approved special-review cases: a CSV with an `id` column
+    #[arg(long)]
+    pub special_review: Option<PathBuf>,
+    /// Capitation enrolment: CSV hospital,program,person_months[,spending]
+    #[arg(long)]
+    pub enrolment: Option<PathBuf>,
+    /// Assessment scores: CSV payee,score (0-100)
+    #[arg(long)]
+    pub assessment: Option<PathBuf>,
+    /// Paid so far this year (year period): CSV hospital,paid (yuan)
+    #[arg(long)]
+    pub paid_to_date: Option<PathBuf>,
+    /// Group codes as given, without the scheme's code maps
+    #[arg(long)]
+    pub no_map_codes: bool,
+}
+
+/// Where a policy came from: a file (tables beside it) or the embedded demo.
+pub struct Source {
+    /// The policy.
+    pub policy: Policy,
+    /// Its directory, `None` for the embedded demo.
+    pub dir: Option<PathBuf>,
+    /// A name for messages.
+    pub origin: String,
+}
+
+impl Source {
+    /// Loads `--policy`, or the embedded demo.
+    pub fn load(path: Option<&Path>) -> Result<Source, String> {
+        match path {
+            None => Ok(Source {
+                policy: Policy::from_toml(demo::POLICY, "embedded demo policy")
+                    .map_err(|e| e.to_string())?,
+                dir: None,
+                origin: "embedded demo policy (data/demo/policy.toml)".into(),
+            }),
+            Some(p) => {
+                let text = std::fs::read_to_string(p)
+                    .map_err(|e| format!("cannot read policy {}: {e}", p.display()))?;
+                let origin = p.display().to_string();
+                Ok(Source {
+                    policy: Policy::from_toml(&text, &origin).map_err(|e| e.to_string())?,
+                    dir: Some(
+                        p.parent()
+                            .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+                    ),
+                    origin,
+                })
+            }
+        }
+    }
+
+    /// Reads a table the policy names (relative to the policy file, or embedded).
+    pub fn table(&self, rel: &str) -> Result<(Vec<u8>, String), String> {
+        match &self.dir {
+            Some(d) => {
+                let p = d.join(rel);
+                std::fs::read(&p)
+                    .map(|b| (b, p.display().to_string()))
+                    .map_err(|e| {
+                        format!(
+                            "{}: table {rel}: cannot read {}: {e}",
+                            self.origin,
+                            p.display()
+                        )
+                    })
+            }
+            None => demo::table(rel)
+                .map(|b| (b.to_vec(), format!("embedded {rel}")))
+                .ok_or_else(|| format!("the embedded demo has no table {rel}")),
+        }
+    }
+}
+
+/// Reads a DRG weight table (`drg,weight,mean_cost`, other columns ignored).
+pub fn read_weights(bytes: &[u8], origin: &str) -> Result<HashMap<String, GroupWeight>, String> {
+    let mut r = csv::Reader::from_reader(bytes);
+    let headers = r.headers().map_err(|e| format!("{origin}: {e}"))?.clone();
+    let col = |n: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim() == n)
+            .ok_or_else(|| format!("{origin}: no column {n:?} (need drg, weight, mean_cost)"))
+    };
+    let (c_drg, c_w, c_m) = (col("drg")?, col("weight")?, col("mean_cost")?);
+    let mut map = HashMap::new();
+    for (i, row) in r.records().enumerate() {
+        let row = row.map_err(|e| format!("{origin}: {e}"))?;
+        let line = i + 2;
+        let get = |c: usize| row.get(c).unwrap_or("").trim();
+        let weight = get(c_w)
+            .parse()
+            .map_err(|e| format!("{origin} line {line}: weight: {e}"))?;
+        let mean_cost = match get(c_m) {
+            "" => Fen::ZERO,
+            t => Fen::from_yuan(t).map_err(|e| format!("{origin} line {line}: mean_cost: {e}"))?,
+        };
+        if map
+            .insert(get(c_drg).to_string(), GroupWeight { weight, mean_cost })
+            .is_some()
+        {
+            return Err(format!("{origin} line {line}: DRG {} twice", get(c_drg)));
+        }
+    }
+    Ok(map)
+}
+
+fn read_small_csv(path: &Path, need: &[&str]) -> Result<Vec<Vec<String>>, String> {
+    let name = path.display().to_string();
+    let mut r = csv::Reader::from_reader(BufReader::new(open_input(path)?));
+    let headers = r.headers().map_err(|e| format!("{name}: {e}"))?.clone();
+    let mut idx = Vec::new();
+    for n in need {
+        idx.push(headers.iter().position(|h| h.trim() == *n));
+    }
+    if let Some(k) = idx.iter().take(1).position(Option::is_none) {
+        return Err(format!("{name}: no column {:?}", need[k]));
+    }
+    let mut rows = Vec::new();
+    for row in r.records() {
+        let row = row.map_err(|e| format!("{name}: {e}"))?;
+        rows.push(
+            idx.iter()
+                .map(|c| c.and_then(|c| row.get(c)).unwrap_or("").trim().to_string())
+                .collect(),
+        );
+    }
+    Ok(rows)
+}
+
+fn inputs(args: &SettleArgs) -> Result<(Inputs, HashSet<String>), String> {
+    let mut inputs = Inputs::default();
+    let mut approved = HashSet::new();
+    if let Some(p) = &args.special_review {
+        approved = read_small_csv(p, &["id"])?
+            .into_iter()
+            .map(|r| r[0].clone())
+            .collect();
+    }
+    if let Some(p) = &args.enrolment {
+        for r in read_small_csv(p, &["hospital", "program", "person_months", "spending"])? {
+            inputs.enrolment.push(Enrolment {
+                person_months: r[2]
+                    .parse()
+                    .map_err(|_| format!("{}: person_months {:?}", p.display(), r[2]))?,
+                spending: match r[3].as_str() {
+                    "" => None,
+                    t => Some(
+                        Fen::from_yuan(t).map_err(|e| format!("{}: spending: {e}", p.display()))?,
+                    ),
+                },
+                hospital: r[0].clone(),
+                program: r[1].clone(),
+            });
+        }
+    }
+    if let Some(p) = &args.assessment {
+        for r in read_small_csv(p, &["payee", "score"])? {
+            let s: Ratio = r[1]
+                .parse()
+                .map_err(|e| format!("{}: score {:?}: {e}", p.display(), r[1]))?;
+            inputs.assessment.insert(r[0].clone(), s);
+        }
+    }
+    if let Some(p) = &args.paid_to_date {
+        let mut m = HashMap::new();
+        for r in read_small_csv(p, &["hospital", "paid"])? {
+            m.insert(
+                r[0].clone(),
+                Fen::from_yuan(&r[1]).map_err(|e| format!("{}: paid: {e}", p.display()))?,
+            );
+        }
+        inputs.paid_to_date = Some(m);
+    }
+    Ok((inputs, approved))
+}
+
+enum Grouping {
+    Drg(Scheme),
+    Dip(CompiledCatalog, DipPolicy),
+}
+
+fn load_grouping(
+    src: &Source,
+    args: &SettleArgs,
+) -> Result<(Grouping, HashMap<String, GroupWeight>, String), String> {
+    let t = &src.policy.tables;
+    match src.policy.policy.bundle {
+        BundleMethod::Drg => {
+            let (scheme, name) = match (&args.scheme, &t.scheme) {
+                (Some(p), _) => (
+                    Scheme::load(p).map_err(|e| e.to_string())?,
+                    p.display().to_string(),
+                ),
+                (None, Some(rel)) => {
+                    let (bytes, name) = src.table(rel)?;
+                    (
+                        Scheme::from_json_slice(&bytes, &name).map_err(|e| e.to_string())?,
+                        name,
+                    )
+                }
+                (None, None) => {
+                    return Err(format!(
+                        "{}: no scheme: give --scheme or tables.scheme",
+                        src.origin
+                    ))
+                }
+            };
+            let weights = match (&args.weights, &t.drg_weights, &t.drg_history) {
+                (Some(p), _, _) => {
+                    let b = std::fs::read(p)
+                        .map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+                    read_weights(&b, &p.display().to_string())?
+                }
+                (None, Some(rel), _) => {
+                    let (b, name) = src.table(rel)?;
+                    read_weights(&b, &name)?
+                }
+                (None, None, Some(rel)) => calibrate_weights(src, rel, &args.out)?,
+                (None, None, None) => return Err(format!(
+                    "{}: no DRG weights: give --weights, tables.drg_weights or tables.drg_history",
+                    src.origin
+                )),
+            };
+            Ok((Grouping::Drg(scheme), weights, name))
+        }
+        BundleMethod::Dip => {
+            let (bytes, name) = match (&args.catalog, &t.dip_catalog) {
+                (Some(p), _) => (
+                    std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?,
+                    p.display().to_string(),
+                ),
+                (None, Some(rel)) => src.table(rel)?,
+                (None, None) => {
+                    return Err(format!(
+                        "{}: no DIP catalog: give --catalog or tables.dip_catalog",
+                        src.origin
+                    ))
+                }
+            };
+            let catalog: DipCatalog =
+                serde_json::from_slice(&bytes).map_err(|e| format!("{name}: {e}"))?;
+            let compiled = catalog.compile(&name).map_err(|e| e.to_string())?;
+            let grouping = t.dip_grouping.as_deref().unwrap_or("national");
+            let policy = match DipPolicy::preset(grouping) {
+                Some(p) => p,
+                None => {
+                    let p = src
+                        .dir
+                        .as_ref()
+                        .map_or_else(|| PathBuf::from(grouping), |d| d.join(grouping));
+                    super::dip::load_policy(&p.display().to_string())?
+                }
+            };
+            Ok((Grouping::Dip(compiled, policy), HashMap::new(), name))
+        }
+    }
+}
+
+fn calibrate_weights(
+    src: &Source,
+    rel: &str,
+    out: &Path,
+) -> Result<HashMap<String, GroupWeight>, String> {
+    let input = match &src.dir {
+        Some(d) => d.join(rel),
+        None => return Err("the embedded demo has no DRG history".into()),
+    };
+    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let output = out.join("drg-weights.csv");
+    let args = super::calibrate::DrgWeightsArgs {
+        input,
+        output: output.clone(),
+        year_weights: src
+            .policy
+            .tables
+            .history_year_weights
+            .as_deref()
+            .unwrap_or("1:2:7")
+            .parse()
+            .map_err(|e| format!("tables.history_year_weights: {e}"))?,
+        trim: "none".parse().map_err(|e| format!("{e}"))?,
+        report: None,
+    };
+    super::calibrate::drg_weights(&args)?;
+    let bytes = std::fs::read(&output).map_err(|e| e.to_string())?;
+    read_weights(&bytes, &output.display().to_string())
+}
+
+/// Runs `drgdip settle`; returns the settlement.
+pub fn run(args: &SettleArgs) -> Result<Settlement, String> {
+    let started = Instant::now();
+    let src = Source::load(args.policy.as_deref())?;
+    let (grouping, weights, table_name) = load_grouping(&src, args)?;
+    let (inputs, approved) = inputs(args)?;
+    let engine = Engine::new(src.policy.clone(), weights).map_err(|e| e.to_string())?;
+    let is_approved = |id: &str| approved.contains(id);
+    let options = Options {
+        map_codes: !args.no_map_codes,
+        ..Options::default()
+    };
+    let mut ledger = Ledger::new();
+    let name = args.cases.display().to_string();
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(BufReader::with_capacity(1 << 20, open_input(&args.cases)?));
+    let mut header = csv::ByteRecord::new();
+    if !reader
+        .read_byte_record(&mut header)
+        .map_err(|e| format!("{name}: {e}"))?
+    {
+        return Err(format!("{name} is empty: no header row"));
+    }
+    let cols = SettleColumns::from_header(&header).map_err(|e| format!("{name}: {e}"))?;
+    let (drg, dip);
+    enum G<'a> {
+        Drg(Grouper<'a>, Columns),
+        Dip(DipGrouper<'a>, DipColumns),
+    }
+    let g = match &grouping {
+        Grouping::Drg(s) => {
+            drg = Grouper::with_options(s, options);
+            G::Drg(
+                drg,
+                Columns::from_header(&header).map_err(|e| format!("{name}: {e}"))?,
+            )
+        }
+        Grouping::Dip(c, p) => {
+            dip = DipGrouper::new(c, p);
+            G::Dip(
+                dip,
+                DipColumns::from_header(&header).map_err(|e| format!("{name}: {e}"))?,
+            )
+        }
+    };
+    let mut rows = vec![csv::ByteRecord::new(); 1 << 14];
+    let mut line: u64 = 2;
+    loop {
+        let mut n = 0;
+        while n < rows.len() {
+            match reader.read_byte_record(&mut rows[n]) {
+                Ok(true) => n += 1,
+                Ok(false) => break,
+                Err(e) => return Err(format!("cannot read {name}: {e}")),
+            }
+        }
+        if n == 0 {
+            break;
+        }
+        let priced: Vec<_> = rows[..n]
+            .par_iter()
+            .enumerate()
+            .map(|(k, row)| {
+                let bundle = match &g {
+                    G::Drg(gr, c) => c.record(row).map(|r| drg_bundle(&gr.group(&r))),
+                    G::Dip(gr, c) => c.record(row).map(|r| dip_bundle(&gr.group(&r))),
+                };
+                let case = bundle.and_then(|b| cols.case(row, &is_approved, b));
+                match case {
+                    Ok(case) => {
+                        let p = engine.price(&case);
+                        Ok((case, p))
+                    }
+                    Err(reason) => {
+                        let id = cols.id_lossy(row);
+                        Err((id, format!("line {}: {reason}", line + k as u64)))
+                    }
+                }
+            })
+            .collect();
+        for p in priced {
+            match p {
+                Ok((case, r)) => ledger.push(&case, r),
+                Err((id, reason)) => ledger.reject(id, reason),
+            }
+        }
+        line += n as u64;
+    }
+    let settlement = ledger.close(&engine, &inputs).map_err(|e| e.to_string())?;
+    crate::io::statement::write_all(&args.out, &engine, &settlement, &src.origin, &table_name)?;
+    let cases_in = settlement.settled() + settlement.rejected.len() as u64;
+    eprintln!(
+        "drgdip settle: {cases_in} cases in, {} settled, {} rejected, in {:.2}s -> {}",
+        settlement.settled(),
+        settlement.rejected.len(),
+        started.elapsed().as_secs_f64(),
+        args.out.display()
+    );
+    Ok(settlement)
+}

@@ -1,0 +1,190 @@
+//! Settlement input rows: the columns `drgdip settle` reads beside the grouping columns, and the
+//! conversion of a grouped row into a [`settlement::case::Case`].
+
+use grouper::dip::{DipGrouping, DipStatus, GroupKind};
+use grouper::{Grouping, Status};
+use settlement::case::{Bundle, Case, DipKind, DipResult, DrgOutcome, DrgResult};
+use settlement::money::{Fen, Ratio, Rounding};
+use settlement::points::Points;
+
+use super::csv::{HeaderError, NamedColumns};
+
+/// Settlement columns, by name. Required: `id`, `hospital`, `fund_type`, `locality`,
+/// `discharge_date`, `diagnoses`, `total_cost`, `patient_share`; the others are optional.
+pub const SETTLE_COLUMNS: [&str; 16] = [
+    "id",
+    "hospital",
+    "hospital_level",
+    "fund_type",
+    "locality",
+    "service_line",
+    "discharge_date",
+    "los",
+    "dept",
+    "diagnoses",
+    "procedures",
+    "total_cost",
+    "patient_share",
+    "fund_amount",
+    "carve_out",
+    "special_review",
+];
+
+const OPTIONAL: [&str; 8] = [
+    "hospital_level",
+    "service_line",
+    "los",
+    "dept",
+    "procedures",
+    "fund_amount",
+    "carve_out",
+    "special_review",
+];
+
+/// Located settlement columns.
+#[derive(Clone, Debug)]
+pub struct SettleColumns(NamedColumns<16>);
+
+fn yuan(name: &str, text: &str) -> Result<Fen, String> {
+    Fen::from_yuan(text.trim()).map_err(|e| format!("{name}: {e}"))
+}
+
+fn split_codes(s: &str) -> impl Iterator<Item = &str> {
+    s.split(['|', '+', ',', ';'])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+}
+
+impl SettleColumns {
+    /// Locates the columns.
+    pub fn from_header(header: &csv::ByteRecord) -> Result<SettleColumns, HeaderError> {
+        NamedColumns::from_header(header, &SETTLE_COLUMNS, &OPTIONAL).map(SettleColumns)
+    }
+
+    /// The best-effort id of a row.
+    pub fn id_lossy(&self, row: &csv::ByteRecord) -> String {
+        self.0.id_lossy(row)
+    }
+
+    /// Reads a row as a case (the bundle is filled by the caller), or says why it cannot be read.
+    pub fn case(
+        &self,
+        row: &csv::ByteRecord,
+        approved: &dyn Fn(&str) -> bool,
+        bundle: Bundle,
+    ) -> Result<Case, String> {
+        let f = self.0.fields(row)?;
+        let id = f[0].trim().to_string();
+        let level = match f[2].trim() {
+            "" => None,
+            t => Some(
+                t.parse::<u8>()
+                    .map_err(|_| format!("hospital_level {t:?} is not a level number"))?,
+            ),
+        };
+        let los = match f[7].trim() {
+            "" => None,
+            t => Some(
+                t.parse::<u32>()
+                    .map_err(|_| format!("los {t:?} is not a whole number of days"))?,
+            ),
+        };
+        let fund_amount = match f[13].trim() {
+            "" => None,
+            t => Some(yuan("fund_amount", t)?),
+        };
+        let flagged = matches!(f[15].trim(), "1" | "true" | "yes" | "Y" | "y");
+        Ok(Case {
+            special_review: flagged || approved(&id),
+            id,
+            hospital: f[1].trim().to_string(),
+            hospital_level: level,
+            fund_type: f[3].trim().to_string(),
+            locality: f[4].trim().to_string(),
+            service_line: match f[5].trim() {
+                "" => "inpatient".to_string(),
+                s => s.to_string(),
+            },
+            discharge_date: f[6].trim().to_string(),
+            los,
+            dept: f[8].trim().to_string(),
+            principal: split_codes(f[9]).next().unwrap_or("").to_string(),
+            procedures: split_codes(f[10]).map(str::to_string).collect(),
+            total_cost: yuan("total_cost", f[11])?,
+            patient_share: yuan("patient_share", f[12])?,
+            fund_amount,
+            carve_out: match f[14].trim() {
+                "" => None,
+                s => Some(s.to_string()),
+            },
+            bundle,
+        })
+    }
+}
+
+/// A DRG grouping as settlement sees it.
+pub fn drg_bundle(g: &Grouping<'_>) -> Bundle {
+    let reason = g.reason.as_ref().map(|r| r.to_string()).unwrap_or_default();
+    let (outcome, code) = match g.status {
+        Status::Success => (DrgOutcome::Grouped, g.drg.to_string()),
+        Status::Qy => (DrgOutcome::Ambiguous, g.drg.to_string()),
+        s => (DrgOutcome::Ungroupable, s.as_str().to_string()),
+    };
+    Bundle::Drg(DrgResult {
+        outcome,
+        code,
+        reason: if reason.is_empty() {
+            g.status.as_str().to_string()
+        } else {
+            format!("{}: {reason}", g.status.as_str())
+        },
+    })
+}
+
+fn ratio_of(f: f64) -> Ratio {
+    format!("{f}").parse().unwrap_or(Ratio::ONE)
+}
+
+/// A DIP grouping as settlement sees it.
+pub fn dip_bundle(g: &DipGrouping<'_>) -> Bundle {
+    let Some(group) = g.group.filter(|_| g.status == DipStatus::Ok) else {
+        return Bundle::Dip(DipResult {
+            code: String::new(),
+            grouped: false,
+            kind: DipKind::Blank,
+            score: Points::ZERO,
+            aux_factor: Ratio::ONE,
+            aux_name: String::new(),
+            basic_factor: None,
+            standard_cost: None,
+            reason: format!(
+                "{}{}",
+                g.status.as_str(),
+                g.reason
+                    .as_ref()
+                    .map(|r| format!(": {r}"))
+                    .unwrap_or_default()
+            ),
+        });
+    };
+    let score = Points::from_ratio(ratio_of(group.score), Rounding::HalfAwayFromZero)
+        .unwrap_or(Points::ZERO);
+    let standard = (g.standard_cost.is_finite() && g.standard_cost > 0.0)
+        .then(|| Fen((g.standard_cost * 100.0).round() as i64));
+    Bundle::Dip(DipResult {
+        code: group.code.clone(),
+        grouped: true,
+        kind: match g.kind.unwrap_or(group.kind) {
+            GroupKind::Core => DipKind::Core,
+            GroupKind::Basic => DipKind::Basic,
+            GroupKind::Comprehensive => DipKind::Comprehensive,
+            GroupKind::Blank => DipKind::Blank,
+        },
+        score,
+        aux_factor: g.supplement.map_or(Ratio::ONE, |s| ratio_of(s.factor)),
+        aux_name: g.supplement.map_or(String::new(), |s| s.band.clone()),
+        basic_factor: group.basic_factor.map(ratio_of),
+        standard_cost: standard,
+        reason: String::new(),
+    })
+}

@@ -1,0 +1,297 @@
+//! The statement files of a settlement run: `cases.csv` (one row per settled case, with its route,
+//! class, factors and formula), `hospitals.csv` (one row per hospital), `summary.json` (pools and
+//! counts) and `rejected.csv` (every row that could not be settled, with the reason).
+//!
+//! Money columns end in `_fen` and hold integer fen: exact, and summing them reproduces the pool
+//! totals to the fen.
+
+use std::io::Write;
+use std::path::Path;
+
+use serde_json::{json, Value};
+use settlement::engine::Engine;
+use settlement::money::{Fen, Ratio};
+use settlement::policy::Basis;
+use settlement::price::{Route, Value as Priced};
+use settlement::settle::Settlement;
+
+use super::csv::write_row;
+
+/// Columns of `cases.csv`.
+pub const CASE_COLUMNS: [&str; 16] = [
+    "id",
+    "hospital",
+    "pool",
+    "route",
+    "method_code",
+    "group",
+    "class",
+    "ratio",
+    "weight",
+    "points",
+    "standard_fen",
+    "total_cost_fen",
+    "patient_share_fen",
+    "fund_fen",
+    "formula",
+    "note",
+];
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    std::fs::File::create(path)
+        .and_then(|mut f| f.write_all(bytes))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn opt_ratio(r: Option<Ratio>, places: usize) -> String {
+    r.map(|r| format!("{:.*}", places, r.to_f64()))
+        .unwrap_or_default()
+}
+
+/// A fen-per-point value as yuan per point with 6 decimals (display; the exact ratio is beside it).
+pub fn yuan_per_point(pv: Ratio) -> String {
+    let r = pv.checked_div(Ratio::int(100)).unwrap_or(Ratio::ZERO);
+    let micro = Ratio::int(r.numer())
+        .checked_mul(Ratio::int(1_000_000))
+        .and_then(|x| x.checked_div(Ratio::int(r.denom())))
+        .and_then(|x| x.round(settlement::money::Rounding::HalfAwayFromZero))
+        .map(|f| f.0)
+        .unwrap_or(0);
+    let sign = if micro < 0 { "-" } else { "" };
+    format!(
+        "{sign}{}.{:06}",
+        micro.abs() / 1_000_000,
+        micro.abs() % 1_000_000
+    )
+}
+
+fn cases_csv(engine: &Engine, s: &Settlement) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.cases.len() * 200);
+    write_row(&mut out, CASE_COLUMNS);
+    for c in &s.cases {
+        let p = &c.priced;
+        let standard = match p.value {
+            Priced::Standard(f) => f.0.to_string(),
+            _ => String::new(),
+        };
+        let points = match p.value {
+            Priced::Points(x) => x.to_string(),
+            _ => String::new(),
+        };
+        write_row(
+            &mut out,
+            [
+                c.id.as_str(),
+                &c.hospital,
+                &engine.policy.pools[c.pool].id,
+                p.route.as_str(),
+                &p.route.method_code().to_string(),
+                &p.line,
+                p.class.as_str(),
+                &opt_ratio(p.ratio, 4),
+                &p.weight.map(|w| w.to_string()).unwrap_or_default(),
+                &points,
+                &standard,
+                &c.total_cost.0.to_string(),
+                &c.patient_share.0.to_string(),
+                &c.fund.0.to_string(),
+                &p.formula,
+                &p.note,
+            ],
+        );
+    }
+    out
+}
+
+/// Columns of `hospitals.csv`.
+pub fn hospital_columns() -> Vec<String> {
+    let mut c: Vec<String> = ["hospital", "level", "payee", "cases"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    for r in Route::ALL {
+        c.push(format!("cases_{}", r.as_str()));
+    }
+    for r in Route::ALL {
+        c.push(format!("paid_{}_fen", r.as_str()));
+    }
+    for s in [
+        "low_cases",
+        "high_cases",
+        "extreme_cases",
+        "points",
+        "cmi",
+        "total_cost_fen",
+        "patient_share_fen",
+        "item_fund_cost_fen",
+        "payment_fen",
+        "capitation_fen",
+        "surplus_fen",
+        "sharing_fen",
+        "entitlement_fen",
+        "deposit_fen",
+        "net_fen",
+        "paid_to_date_fen",
+        "clearing_fen",
+        "review_approved",
+        "review_honoured",
+        "sharing_formula",
+    ] {
+        c.push(s.to_string());
+    }
+    c
+}
+
+fn hospitals_csv(s: &Settlement) -> Vec<u8> {
+    let mut out = Vec::new();
+    let cols = hospital_columns();
+    write_row(&mut out, cols.iter().map(String::as_str));
+    for h in &s.hospitals {
+        let mut row: Vec<String> = vec![
+            h.code.clone(),
+            h.level.to_string(),
+            h.payee.clone(),
+            h.cases.to_string(),
+        ];
+        row.extend(h.cases_by_route.iter().map(u64::to_string));
+        row.extend(h.paid_by_route.iter().map(|f| f.0.to_string()));
+        row.extend(h.outliers.iter().map(u64::to_string));
+        row.push(h.points.to_string());
+        row.push(opt_ratio(h.cmi, 4));
+        for f in [
+            h.total_cost,
+            h.patient_share,
+            h.item_fund_cost,
+            h.payment,
+            h.capitation,
+            h.surplus,
+            h.sharing,
+            h.entitlement,
+            h.deposit,
+            h.net,
+        ] {
+            row.push(f.0.to_string());
+        }
+        row.push(h.paid_to_date.map(|f| f.0.to_string()).unwrap_or_default());
+        row.push(h.clearing.map(|f| f.0.to_string()).unwrap_or_default());
+        row.push(h.review.0.to_string());
+        row.push(h.review.1.to_string());
+        row.push(h.sharing_formula.clone());
+        write_row(&mut out, row.iter().map(String::as_str));
+    }
+    out
+}
+
+/// The `summary.json` document.
+pub fn summary(engine: &Engine, s: &Settlement, policy_origin: &str, tables: &str) -> Value {
+    let h = &engine.policy.policy;
+    let pools: Vec<Value> = s
+        .pools
+        .iter()
+        .map(|p| {
+            json!({
+                "id": p.id,
+                "budget_fen": p.budget.0,
+                "reserve_fen": p.reserve.0,
+                "distributable_fen": p.distributable.0,
+                "paid_fen": p.paid.0,
+                "point_value": p.point_value.map(yuan_per_point),
+                "point_value_fen_exact": p.point_value.map(|v| v.to_string()),
+                "closure": p.closure,
+                "basis": match p.basis { Basis::Fund => "fund", Basis::TotalCost => "total_cost" },
+                "total_points": p.total_points.to_string(),
+                "points_paid_fen": p.points_paid.0,
+                "other_paid_fen": p.other_paid.0,
+                "capitation_fen": p.capitation.0,
+                "sharing_fen": p.sharing.0,
+                "balance_fen": p.balance.0,
+                "remainder_fen": p.remainder_fen,
+                "cases": p.cases,
+            })
+        })
+        .collect();
+    let mut by_route = serde_json::Map::new();
+    for r in Route::ALL {
+        let n: u64 = s
+            .hospitals
+            .iter()
+            .map(|h| h.cases_by_route[r.index()])
+            .sum();
+        let paid: Fen = s.hospitals.iter().map(|h| h.paid_by_route[r.index()]).sum();
+        by_route.insert(r.as_str().into(), json!({"cases": n, "paid_fen": paid.0}));
+    }
+    let total = |f: fn(&settlement::settle::HospitalResult) -> Fen| -> i64 {
+        s.hospitals.iter().map(f).sum::<Fen>().0
+    };
+    json!({
+        "policy": {
+            "name": h.name, "region": h.region, "version": h.version,
+            "effective_from": h.effective_from, "effective_to": h.effective_to,
+            "bundle": match h.bundle { settlement::policy::BundleMethod::Drg => "drg", _ => "dip" },
+            "period": match h.period { settlement::policy::Period::Month => "month", _ => "year" },
+            "file": policy_origin,
+        },
+        "tables": tables,
+        "counts": {
+            "cases_in": s.settled() + s.rejected.len() as u64,
+            "cases_settled": s.settled(),
+            "cases_rejected": s.rejected.len(),
+        },
+        "pools": pools,
+        "routes": by_route,
+        "totals": {
+            "payment_fen": total(|h| h.payment),
+            "capitation_fen": total(|h| h.capitation),
+            "sharing_fen": total(|h| h.sharing),
+            "deposit_fen": total(|h| h.deposit),
+            "net_fen": total(|h| h.net),
+            "total_cost_fen": total(|h| h.total_cost),
+            "item_fund_cost_fen": total(|h| h.item_fund_cost),
+        },
+    })
+}
+
+/// Writes the four statement files into `dir` (created).
+pub fn write_all(
+    dir: &Path,
+    engine: &Engine,
+    s: &Settlement,
+    policy_origin: &str,
+    tables: &str,
+) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    write_file(&dir.join("cases.csv"), &cases_csv(engine, s))?;
+    write_file(&dir.join("hospitals.csv"), &hospitals_csv(s))?;
+    let mut rej = Vec::new();
+    write_row(&mut rej, ["id", "reason"]);
+    for r in &s.rejected {
+        write_row(&mut rej, [r.id.as_str(), r.reason.as_str()]);
+    }
+    write_file(&dir.join("rejected.csv"), &rej)?;
+    let json = serde_json::to_string_pretty(&summary(engine, s, policy_origin, tables))
+        .map_err(|e| e.to_string())?;
+    write_file(&dir.join("summary.json"), json.as_bytes())
+}
+
+/// A plain-text table of the hospitals (for the terminal).
+pub fn hospital_table(s: &Settlement) -> String {
+    let mut t = format!(
+        "{:<8} {:>3} {:>7} {:>7} {:>16} {:>16} {:>16} {:>16}\n",
+        "hospital", "lvl", "cases", "CMI", "total cost", "fund payment", "deposit", "net"
+    );
+    let yuan = |f: Fen| format!("{f}");
+    for h in &s.hospitals {
+        t.push_str(&format!(
+            "{:<8} {:>3} {:>7} {:>7} {:>16} {:>16} {:>16} {:>16}\n",
+            h.code,
+            h.level,
+            h.cases,
+            opt_ratio(h.cmi, 4),
+            yuan(h.total_cost),
+            yuan(h.payment + h.capitation + h.sharing),
+            yuan(h.deposit),
+            yuan(h.net),
+        ));
+    }
+    t
+}

@@ -57,6 +57,10 @@ pub struct SettleArgs {
     /// DRG weights CSV (drg,weight,mean_cost), overriding the policy's table
     #[arg(long)]
     pub weights: Option<PathBuf>,
+    /// Discharge history (CSV, the `gen --years` columns, or grouped with a `drg` column) to calibrate
+    /// DRG weights from, grouped with the active scheme; overrides the policy's weight table
+    #[arg(long)]
+    pub history: Option<PathBuf>,
     /// DIP catalog, overriding the policy's table
     #[arg(long)]
     pub catalog: Option<PathBuf>,
@@ -277,21 +281,33 @@ fn load_grouping(
                     ))
                 }
             };
-            let weights = match (&args.weights, &t.drg_weights, &t.drg_history) {
-                (Some(p), _, _) => {
+            let years = t.history_year_weights.as_deref().unwrap_or("1:2:7");
+            let map = !args.no_map_codes;
+            let weights = match (&args.weights, &args.history, &t.drg_weights, &t.drg_history) {
+                (Some(p), _, _, _) => {
                     let b = std::fs::read(p)
                         .map_err(|e| format!("cannot read {}: {e}", p.display()))?;
                     read_weights(&b, &p.display().to_string())?
                 }
-                (None, Some(rel), _) => {
+                (None, Some(h), _, _) => calibrate_weights(&scheme, h, years, map, &args.out)?,
+                (None, None, Some(rel), _) => {
                     let (b, name) = src.table(rel)?;
                     read_weights(&b, &name)?
                 }
-                (None, None, Some(rel)) => calibrate_weights(src, rel, &args.out)?,
-                (None, None, None) => return Err(format!(
+                (None, None, None, Some(rel)) => {
+                    let h = src
+                        .dir
+                        .as_ref()
+                        .map(|d| d.join(rel))
+                        .ok_or("the embedded demo has no DRG history")?;
+                    calibrate_weights(&scheme, &h, years, map, &args.out)?
+                }
+                (None, None, None, None) => {
+                    return Err(format!(
                     "{}: no DRG weights: give --weights, tables.drg_weights or tables.drg_history",
                     src.origin
-                )),
+                ))
+                }
             };
             Ok((Grouping::Drg(scheme), weights, name))
         }
@@ -328,34 +344,123 @@ fn load_grouping(
     }
 }
 
+/// Calibrates DRG weights from a discharge history grouped with the active scheme (or from a grouped
+/// history with a `drg` column), writes them to `out/drg-weights.csv` for the record, and returns
+/// them. The year comes from a `year` column, else from `discharge_date`.
 fn calibrate_weights(
-    src: &Source,
-    rel: &str,
+    scheme: &Scheme,
+    history: &Path,
+    years: &str,
+    map_codes: bool,
     out: &Path,
 ) -> Result<HashMap<String, GroupWeight>, String> {
-    let input = match &src.dir {
-        Some(d) => d.join(rel),
-        None => return Err("the embedded demo has no DRG history".into()),
+    use grouper::calibrate::drg::DrgWeigher;
+    let name = history.display().to_string();
+    let years = years
+        .parse()
+        .map_err(|e| format!("tables.history_year_weights: {e}"))?;
+    let mut w = DrgWeigher::new(years, "none".parse().map_err(|e| format!("{e}"))?);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(BufReader::with_capacity(1 << 20, open_input(history)?));
+    let mut header = csv::ByteRecord::new();
+    if !reader
+        .read_byte_record(&mut header)
+        .map_err(|e| format!("{name}: {e}"))?
+    {
+        return Err(format!("{name} is empty"));
+    }
+    let find = |n: &str| header.iter().position(|h| h == n.as_bytes());
+    let (c_year, c_date, c_cost, c_drg) = (
+        find("year"),
+        find("discharge_date"),
+        find("total_cost").ok_or_else(|| format!("{name}: no column total_cost"))?,
+        find("drg"),
+    );
+    let grouper = Grouper::with_options(
+        scheme,
+        Options {
+            map_codes,
+            ..Options::default()
+        },
+    );
+    let cols = match c_drg {
+        Some(_) => None,
+        None => Some(Columns::from_header(&header).map_err(|e| format!("{name}: {e}"))?),
     };
+    let mut row = csv::ByteRecord::new();
+    let mut line = 1u64;
+    while reader
+        .read_byte_record(&mut row)
+        .map_err(|e| format!("{name}: {e}"))?
+    {
+        line += 1;
+        let text = |c: Option<usize>| {
+            c.and_then(|c| row.get(c))
+                .map(|b| String::from_utf8_lossy(b).trim().to_string())
+                .unwrap_or_default()
+        };
+        let year_text = match c_year {
+            Some(_) => text(c_year),
+            None => text(c_date).chars().take(4).collect(),
+        };
+        let Ok(year) = year_text.parse::<i32>() else {
+            w.reject(line, format!("year: {year_text:?} is not a year"));
+            continue;
+        };
+        let cost = text(Some(c_cost));
+        let drg = match &cols {
+            None => text(c_drg),
+            Some(cols) => match cols.record(&row) {
+                Ok(r) => {
+                    let g = grouper.group(&r);
+                    if g.status != grouper::Status::Success {
+                        w.skip_not_grouped();
+                        continue;
+                    }
+                    g.drg.to_string()
+                }
+                Err(reason) => {
+                    w.reject(line, reason);
+                    continue;
+                }
+            },
+        };
+        w.add(line, year, &drg, &cost);
+    }
+    let (weights, report) = w.finish().map_err(|e| format!("{name}: {e}"))?;
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-    let output = out.join("drg-weights.csv");
-    let args = super::calibrate::DrgWeightsArgs {
-        input,
-        output: output.clone(),
-        year_weights: src
-            .policy
-            .tables
-            .history_year_weights
-            .as_deref()
-            .unwrap_or("1:2:7")
-            .parse()
-            .map_err(|e| format!("tables.history_year_weights: {e}"))?,
-        trim: "none".parse().map_err(|e| format!("{e}"))?,
-        report: None,
-    };
-    super::calibrate::drg_weights(&args)?;
-    let bytes = std::fs::read(&output).map_err(|e| e.to_string())?;
-    read_weights(&bytes, &output.display().to_string())
+    let mut buf = Vec::new();
+    crate::io::csv::write_row(&mut buf, ["drg", "cases", "mean_cost", "weight"]);
+    let mut map = HashMap::new();
+    for x in &weights {
+        let mean = format!("{:.2}", x.mean_cost);
+        let weight = format!("{:.4}", x.weight);
+        crate::io::csv::write_row(
+            &mut buf,
+            [x.drg.as_str(), &x.cases.to_string(), &mean, &weight],
+        );
+        map.insert(
+            x.drg.clone(),
+            GroupWeight {
+                weight: weight.parse().map_err(|e| format!("{name}: {e}"))?,
+                mean_cost: Fen::from_yuan(&mean).map_err(|e| format!("{name}: {e}"))?,
+            },
+        );
+    }
+    let path = out.join("drg-weights.csv");
+    std::fs::write(&path, buf).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    eprintln!(
+        "drgdip settle: weights calibrated from {name}: {} rows, {} cases used, {} not grouped, {} rejected, {} DRGs -> {}",
+        report.rows_read,
+        report.cases_used,
+        report.skipped_not_grouped,
+        report.rejections.count,
+        report.drgs,
+        path.display()
+    );
+    Ok(map)
 }
 
 /// Runs `drgdip settle`; returns the settlement.

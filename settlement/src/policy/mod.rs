@@ -159,7 +159,8 @@ pub struct Tables {
     /// DRG weights (`drg,weight,mean_cost[,cases]`).
     #[serde(default)]
     pub drg_weights: Option<String>,
-    /// Grouped DRG history (`year,drg,total_cost[,status]`) to calibrate weights from.
+    /// Discharge history to calibrate DRG weights from, grouped with the active scheme (the `gen
+    /// --years` columns; or already grouped, with a `drg` column). Weights = group mean / all-case mean.
     #[serde(default)]
     pub drg_history: Option<String>,
     /// Year weights for the history (`1:2:7`).

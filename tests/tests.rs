@@ -12,3 +12,4 @@ mod money;
 mod props;
 mod schemes;
 mod semantics;
+mod settle;

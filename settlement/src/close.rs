@@ -136,8 +136,16 @@ pub(crate) fn close(
                 }
             }
             _ => {
-                if let Some(pv) = pool.point_value_yuan {
-                    let fen_per_point = pv.0.mul_int(100);
+                let announced = match (pool.point_value_yuan, pool.reimbursement_ratio) {
+                    (Some(pv), _) => Some(pv.0.mul_int(100)),
+                    (None, Some(rho)) if total_points.0 > 0 => Some(
+                        Ratio::int(i128::from((distributable - other).0))
+                            .checked_div(rho.0)?
+                            .checked_div(total_points.ratio())?,
+                    ),
+                    _ => None,
+                };
+                if let Some(fen_per_point) = announced {
                     point_value = Some(fen_per_point);
                     for &i in &pt {
                         let gross = points[i]

@@ -80,6 +80,7 @@ pub struct Engine {
     pub stages: Stages,
     pub(crate) weights: HashMap<String, GroupWeight>,
     pub(crate) drg_rules: Option<DrgPointRules>,
+    pub(crate) order: Vec<crate::policy::Step>,
     hospitals: HashMap<String, HospitalRules>,
     levels: BTreeMap<u8, (Coefficient, Coefficient)>,
 }
@@ -165,6 +166,7 @@ impl Engine {
             }
         }
         Ok(Engine {
+            order: policy.order(),
             stages,
             weights,
             drg_rules,

@@ -1,32 +1,79 @@
-//! Settlement of DRG / DIP payments: budgets, point values, per-diem, capitation, fee-for-service,
-//! surplus retention and overspend sharing.
+//! Settlement of DRG / DIP payments: a region's multi-payment structure as data (budgets, point
+//! values, per-diem, capitation, fee-for-service, surplus retention and overspend sharing), exact to
+//! the fen.
 //!
-//! Built so far:
-//! - [`money`]: integer fen ([`money::Fen`]), exact ratios ([`money::Ratio`]), the rounding rules
-//!   ([`money::Rounding`], half away from zero by default) and largest-remainder allocation
-//!   ([`money::allocate`]) that every stage uses so that closed pools reconcile to the fen;
-//! - [`points`]: 4-decimal points and the CMI;
-//! - [`drg`]: the DRG point method per case (low-rate, normal-band uplift, high-rate bands as data)
-//!   and the rate method (base rate × weight × coefficient, in fen);
-//! - [`coefficient`]: hospital coefficients as named components with provenance (product or sum);
-//! - [`budget`]: closing a pool by point value, to the fen.
+//! The flow of a period (see `docs/POLICY.md` for every policy key):
 //!
-//! Still to come (the settlement issue): the region policy file, case routing (carve-outs, fixed
-//! rates, per-diem, exclusions, special review, fee-for-service), DIP settlement, per-diem,
-//! capitation, risk sharing and the monthly/annual cycle. Nothing here settles a whole month yet.
+//! - [`policy`]: the region policy file (`drgdip-policy/1`, TOML), validated at load;
+//! - [`case`]: a case as settlement sees it (money, fund type, locality, flags, the grouping);
+//! - [`engine`]: the compiled policy; [`engine::Engine::price`] routes and prices one case (pure,
+//!   thread-safe): carve-outs, fixed rates, [`per_diem`], exclusions, the [`drg`] or [`dip`] bundle,
+//!   special review, fee-for-service, each result a [`price::Priced`] with its formula;
+//! - [`settle`]: a [`settle::Ledger`] collects priced cases and closes the run: the special-review
+//!   quota, each pool's point value ([`budget`] and largest-remainder allocation from [`money`]),
+//!   payments pool → hospital → case to the fen, [`share`] (surplus retention, overspend sharing),
+//!   capitation, the deposit and the clearing;
+//! - [`money`], [`points`], [`coefficient`]: exact fen, ratios, rounding rules and named coefficients.
 //!
 //! ```
-//! use settlement::money::{allocate, Fen, Ratio, Rounding};
+//! use settlement::case::{Bundle, Case, DrgOutcome, DrgResult};
+//! use settlement::engine::{Engine, GroupWeight};
+//! use settlement::money::Fen;
+//! use settlement::policy::Policy;
+//! use settlement::settle::{Inputs, Ledger};
 //!
-//! // A pool of 1,000,000.00 yuan over three hospitals' points 1200.5 : 800.25 : 999.25.
-//! let pool = Fen::from_yuan("1000000").unwrap();
-//! let parts = allocate(pool, &[120_050, 80_025, 99_925]).unwrap();
-//! assert_eq!(parts.iter().copied().sum::<Fen>(), pool); // to the fen
+//! let policy = Policy::from_toml(r#"
+//!     schema = "drgdip-policy/1"
+//!     [policy]
+//!     name = "example"
+//!     region = "example"
+//!     version = "1"
+//!     effective_from = "2025-01-01"
+//!     bundle = "drg"
+//!     period = "month"
+//!     [[pools]]
+//!     id = "inpatient"
+//!     fund_types = ["*"]
+//!     localities = ["*"]
+//!     service_line = "inpatient"
+//!     budget_yuan = 100000
+//!     reserve_share = 0.05
+//!     closure = "point_value"
+//!     basis = "fund"
+//!     [drg]
+//!     method = "points"
+//!     points_per_weight = 100
+//!     ambiguous = { pay = "ffs" }
+//!     ungroupable = { pay = "ffs" }
+//!     source = "example"
+//!     [ffs]
+//!     basis = "cost_minus_patient_share"
+//!     source = "example"
+//! "#, "example").unwrap();
+//! let weights = [("ES35".to_string(), GroupWeight { weight: "0.4".parse().unwrap(), mean_cost: Fen(700_000) })];
+//! let engine = Engine::new(policy, weights.into_iter().collect()).unwrap();
 //!
-//! // A point value as an exact ratio, applied to one case's points and rounded once.
-//! let point_value = Ratio::new(pool.0 as i128, 3_000_00).unwrap(); // fen per 0.01 point
-//! let case = point_value.checked_mul("1.5".parse::<Ratio>().unwrap().mul_int(100)).unwrap();
-//! assert_eq!(case.round(Rounding::HalfAwayFromZero).unwrap(), Fen(50_000));
+//! let case = |id: &str, hospital: &str| Case {
+//!     id: id.into(), hospital: hospital.into(), hospital_level: Some(2),
+//!     fund_type: "employee".into(), locality: "local".into(), service_line: "inpatient".into(),
+//!     discharge_date: "2025-01-20".into(), los: Some(6), dept: String::new(),
+//!     principal: "J18.900".into(), procedures: vec![],
+//!     total_cost: Fen(650_000), patient_share: Fen(150_000), fund_amount: None,
+//!     carve_out: None, special_review: false,
+//!     bundle: Bundle::Drg(DrgResult { outcome: DrgOutcome::Grouped, code: "ES35".into(), reason: String::new() }),
+//! };
+//! let mut ledger = Ledger::new();
+//! for (id, h) in [("1", "H1"), ("2", "H1"), ("3", "H2")] {
+//!     ledger.add(&engine, &case(id, h));
+//! }
+//! let run = ledger.close(&engine, &Inputs::default()).unwrap();
+//! // 95,000.00 yuan distributable over 3 × 40 points: every fen is paid, none more.
+//! assert_eq!(run.pools[0].paid, Fen(9_500_000));
+//! assert_eq!(run.case_total(), Fen(9_500_000));
+//! // H1 has 80 of the 120 points: 6,333,333⅓ fen; H2 6,333,333⅔ / 2: the leftover fen goes to H2's
+//! // larger remainder (⅔).
+//! assert_eq!(run.hospitals[0].payment, Fen(6_333_333));
+//! assert_eq!(run.hospitals[1].payment, Fen(3_166_667));
 //! ```
 #![deny(missing_docs)]
 

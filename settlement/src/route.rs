@@ -28,7 +28,7 @@ pub(crate) enum Outcome {
 }
 
 pub(crate) fn route(e: &Engine, case: &Case, h: &HospitalRules) -> Result<Pricing, String> {
-    let order = &e.policy.routing.order;
+    let order = &e.order;
     let review_after_bundle = order
         .iter()
         .position(|s| *s == Step::SpecialReview)

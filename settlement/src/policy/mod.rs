@@ -47,9 +47,9 @@ pub struct Policy {
     /// Hospitals (level, coefficients overriding the level's, consortium).
     #[serde(default)]
     pub hospitals: Vec<Hospital>,
-    /// Route order.
+    /// Route order; absent = the default order ([`Policy::order`]).
     #[serde(default)]
-    pub routing: Routing,
+    pub routing: Option<Routing>,
     /// Lines settled at actual cost.
     #[serde(default)]
     pub carve_outs: Vec<CarveOut>,
@@ -197,6 +197,12 @@ pub struct Pool {
     /// Announced point value, yuan per point (closure `rate` with point-priced cases).
     #[serde(default)]
     pub point_value_yuan: Option<Dec>,
+    /// Closure `rate`, total-cost basis: the point value is the national DIP formula
+    /// `(distributable − rate-paid cases) / reimbursement_ratio / Σ points` (the fund grossed up by
+    /// the reimbursement ratio; S1). Payments then do not close the budget exactly: the balance is
+    /// reported.
+    #[serde(default)]
+    pub reimbursement_ratio: Option<Dec>,
 }
 
 /// How a pool closes.
@@ -701,6 +707,19 @@ impl Policy {
         })?;
         validate::check(&p, origin)?;
         Ok(p)
+    }
+
+    /// The route order in force: `[routing].order`, or the default order (without
+    /// `special_review` when the policy has no `[special_review]`).
+    pub fn order(&self) -> Vec<Step> {
+        match &self.routing {
+            Some(r) => r.order.clone(),
+            None => Routing::default()
+                .order
+                .into_iter()
+                .filter(|s| *s != Step::SpecialReview || self.special_review.is_some())
+                .collect(),
+        }
     }
 
     /// The hospital entry for a code.

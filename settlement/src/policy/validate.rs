@@ -234,11 +234,28 @@ fn check_pools(c: &Ctx, p: &Policy, point_priced: bool) -> Result<(), PolicyErro
                 "is \"inpatient\" or \"outpatient\"",
             ));
         }
+        if let Some(r) = pool.reimbursement_ratio {
+            c.share(format!("pools[{i}].reimbursement_ratio"), r.0)?;
+            c.positive(format!("pools[{i}].reimbursement_ratio"), r.0)?;
+            if pool.closure != Closure::Rate
+                || pool.basis != Basis::TotalCost
+                || pool.point_value_yuan.is_some()
+            {
+                return Err(c.err(
+                    format!("pools[{i}].reimbursement_ratio"),
+                    "applies to closure = \"rate\", basis = \"total_cost\" pools without point_value_yuan",
+                ));
+            }
+        }
         match (pool.closure, pool.point_value_yuan) {
-            (Closure::Rate, None) if point_priced && pool.service_line == "inpatient" => {
+            (Closure::Rate, None)
+                if point_priced
+                    && pool.service_line == "inpatient"
+                    && pool.reimbursement_ratio.is_none() =>
+            {
                 return Err(c.err(
                     format!("pools[{i}].point_value_yuan"),
-                    "closure = \"rate\" with point-priced cases needs an announced point value",
+                    "closure = \"rate\" with point-priced cases needs an announced point value (or reimbursement_ratio)",
                 ))
             }
             (Closure::PointValue, Some(_)) => {
@@ -292,7 +309,7 @@ fn check_hospitals(c: &Ctx, p: &Policy) -> Result<(), PolicyError> {
 }
 
 fn check_routing(c: &Ctx, p: &Policy) -> Result<(), PolicyError> {
-    let o = &p.routing.order;
+    let o = &p.order();
     let mut seen = BTreeSet::new();
     for s in o {
         if !seen.insert(*s) {

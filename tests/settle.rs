@@ -1,0 +1,255 @@
+//! `drgdip settle` end to end: the file contract (cases.csv, hospitals.csv, summary.json,
+//! rejected.csv), every row accounted for, point-value pools closed to the fen at every level
+//! (pool = Σ hospitals = Σ cases), and weights calibrated from a history grouped with a real scheme.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::harness::shared_file;
+
+fn drgdip() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_drgdip"))
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("drgdip-settle-tests-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn ok(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{cmd:?} failed: {err}");
+    err
+}
+
+fn gen(out: &Path, cases: u64, extra: &[&str]) {
+    ok(drgdip()
+        .args(["gen", "--cases", &cases.to_string(), "--seed", "7", "--out"])
+        .arg(out)
+        .args(extra));
+}
+
+fn read_csv(p: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_path(p).unwrap();
+    let h = r.headers().unwrap().iter().map(str::to_string).collect();
+    let rows = r
+        .records()
+        .map(|x| x.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    (h, rows)
+}
+
+fn col(h: &[String], name: &str) -> usize {
+    h.iter()
+        .position(|c| c == name)
+        .unwrap_or_else(|| panic!("no column {name}"))
+}
+
+/// Checks the contract of an output directory; returns the summary.
+fn check_statement(dir: &Path, rows_in: usize) -> serde_json::Value {
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    let counts = &summary["counts"];
+    let (ch, cases) = read_csv(&dir.join("cases.csv"));
+    let (_, rejected) = read_csv(&dir.join("rejected.csv"));
+    assert_eq!(counts["cases_in"], rows_in as u64);
+    assert_eq!(counts["cases_settled"], cases.len() as u64);
+    assert_eq!(counts["cases_rejected"], rejected.len() as u64);
+    assert_eq!(
+        cases.len() + rejected.len(),
+        rows_in,
+        "every row in comes out"
+    );
+    assert!(
+        rejected.iter().all(|r| !r[1].is_empty()),
+        "a reason for every rejection"
+    );
+    // Per pool: Σ case fund = paid (before capitation); point-value pools pay the distributable
+    // amount exactly.
+    let mut by_pool: HashMap<String, i64> = HashMap::new();
+    let (pool, fund) = (col(&ch, "pool"), col(&ch, "fund_fen"));
+    for c in &cases {
+        *by_pool.entry(c[pool].clone()).or_default() += c[fund].parse::<i64>().unwrap();
+    }
+    let pools = summary["pools"].as_array().unwrap();
+    assert!(!pools.is_empty());
+    for p in pools {
+        let id = p["id"].as_str().unwrap();
+        let paid = p["paid_fen"].as_i64().unwrap();
+        let cap = p["capitation_fen"].as_i64().unwrap();
+        assert_eq!(
+            by_pool.get(id).copied().unwrap_or(0) + cap,
+            paid,
+            "pool {id}"
+        );
+        for key in ["budget_fen", "reserve_fen", "distributable_fen", "paid_fen"] {
+            assert!(p[key].is_i64(), "pool {id} {key}");
+        }
+        assert_eq!(
+            p["budget_fen"].as_i64().unwrap() - p["reserve_fen"].as_i64().unwrap(),
+            p["distributable_fen"].as_i64().unwrap()
+        );
+        match p["closure"].as_str().unwrap() {
+            "point_value" => {
+                assert_eq!(paid, p["distributable_fen"].as_i64().unwrap(), "pool {id}");
+                assert!(p["point_value"].is_string());
+            }
+            "rate" | "actual" => {}
+            other => panic!("closure {other}"),
+        }
+    }
+    // Hospitals: Σ payment = Σ case fund.
+    let (hh, hospitals) = read_csv(&dir.join("hospitals.csv"));
+    let pay = col(&hh, "payment_fen");
+    let total_h: i64 = hospitals
+        .iter()
+        .map(|h| h[pay].parse::<i64>().unwrap())
+        .sum();
+    let total_c: i64 = cases.iter().map(|c| c[fund].parse::<i64>().unwrap()).sum();
+    assert_eq!(total_h, total_c);
+    summary
+}
+
+#[test]
+fn demo_policy_settles_a_generated_month_to_the_fen() {
+    let input = tmp("month.csv");
+    gen(&input, 4000, &[]);
+    let out = tmp("month-out");
+    let err = ok(drgdip()
+        .args(["settle", "--cases"])
+        .arg(&input)
+        .arg("--out")
+        .arg(&out));
+    assert!(err.contains("4000 cases in"), "{err}");
+    let summary = check_statement(&out, 4000);
+    assert_eq!(summary["policy"]["name"], "drgdip demo region");
+    // The demo policy uses every inpatient route the generated month can reach.
+    let routes = &summary["routes"];
+    for r in ["drg", "per_diem", "fixed_rate", "exclusion"] {
+        assert!(
+            routes[r]["cases"].as_u64().unwrap() > 0,
+            "route {r}: {routes}"
+        );
+    }
+    // Bad rows (negative costs) are rejected with the field named.
+    let (_, rejected) = read_csv(&out.join("rejected.csv"));
+    assert!(rejected.iter().any(|r| r[1].contains("total_cost")));
+    // A case formula names the coefficient components.
+    let (ch, cases) = read_csv(&out.join("cases.csv"));
+    let f = col(&ch, "formula");
+    assert!(cases
+        .iter()
+        .any(|c| c[f].contains("level 1.05 × cmi_incentive 1.02")));
+}
+
+#[test]
+fn same_cases_in_another_order_give_the_same_fen() {
+    let input = tmp("order.csv");
+    gen(&input, 1500, &[]);
+    let text = std::fs::read_to_string(&input).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    let header = lines.remove(0);
+    lines.reverse();
+    let reversed = tmp("order-reversed.csv");
+    std::fs::write(&reversed, format!("{header}\n{}\n", lines.join("\n"))).unwrap();
+    let (a, b) = (tmp("order-a"), tmp("order-b"));
+    for (i, o) in [(&input, &a), (&reversed, &b)] {
+        ok(drgdip()
+            .args(["settle", "--cases"])
+            .arg(i)
+            .arg("--out")
+            .arg(o));
+    }
+    for f in ["cases.csv", "hospitals.csv", "summary.json"] {
+        let x = std::fs::read_to_string(a.join(f)).unwrap();
+        let y = std::fs::read_to_string(b.join(f)).unwrap();
+        if f == "summary.json" {
+            // The file names differ; everything else must not.
+            let strip = |s: &str| {
+                s.lines()
+                    .filter(|l| !l.contains("\"file\""))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            assert_eq!(strip(&x), strip(&y), "{f}");
+        } else {
+            assert_eq!(x, y, "{f}");
+        }
+    }
+}
+
+#[test]
+fn weights_calibrate_from_a_history_grouped_with_a_real_scheme() {
+    let Some(scheme) = shared_file("schemes/opendrg/chs_drg_11.json") else {
+        return;
+    };
+    let history = tmp("history.csv");
+    ok(drgdip()
+        .args([
+            "gen",
+            "--cases",
+            "6000",
+            "--years",
+            "2022-2024",
+            "--months",
+            "12",
+            "--scheme",
+        ])
+        .arg(&scheme)
+        .arg("--out")
+        .arg(&history));
+    let month = tmp("real-month.csv");
+    gen(&month, 2000, &["--scheme", scheme.to_str().unwrap()]);
+    let out = tmp("real-out");
+    let err = ok(drgdip()
+        .args(["settle", "--scheme"])
+        .arg(&scheme)
+        .arg("--history")
+        .arg(&history)
+        .arg("--cases")
+        .arg(&month)
+        .arg("--out")
+        .arg(&out));
+    assert!(err.contains("weights calibrated from"), "{err}");
+    check_statement(&out, 2000);
+    // The calibrated table is kept with the statement, and the month's DRGs found their weights.
+    let (wh, weights) = read_csv(&out.join("drg-weights.csv"));
+    assert!(weights.len() > 5);
+    let (ch, cases) = read_csv(&out.join("cases.csv"));
+    let (route, note) = (col(&ch, "route"), col(&ch, "note"));
+    let drg = cases.iter().filter(|c| c[route] == "drg").count();
+    assert!(
+        drg * 10 > cases.len() * 8,
+        "{drg} of {} by DRG",
+        cases.len()
+    );
+    assert!(!cases.iter().any(|c| c[note].contains("no weight")));
+    let _ = wh;
+}
+
+#[test]
+fn a_bad_policy_names_the_key_to_fix() {
+    let p = tmp("bad-policy.toml");
+    let demo = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/demo/policy.toml"),
+    )
+    .unwrap();
+    std::fs::write(
+        &p,
+        demo.replacen("reserve_share = 0.05", "reserve_share = 1.5", 1),
+    )
+    .unwrap();
+    let out = drgdip()
+        .args(["settle", "--policy"])
+        .arg(&p)
+        .args(["--cases", "-", "--out"])
+        .arg(tmp("bad-out"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("pools[0].reserve_share"), "{err}");
+}

@@ -8,7 +8,7 @@
 //! `[[per_diem]]`, `[exclusions]`, `[drg]`, `[dip]`, `[special_review]`, `[ffs]`, `[sharing]`,
 //! `[cycle]`, `[[capitation]]`. `docs/POLICY.md` documents every key with its provenance.
 //!
-//! Rules without a national value (settlement-policy.md tags them [U] or regional) have **no
+//! Rules without a national value (settlement-policy.md tags them `[U]` or regional) have **no
 //! default**: a section that uses them must state them, or the file does not load.
 
 mod num;

@@ -75,7 +75,7 @@ pub struct SettleArgs {
     /// Approved special-review cases: a CSV with an `id` column
     #[arg(long)]
     pub special_review: Option<PathBuf>,
-    /// Capitation enrolment: CSV hospital,program,person_months[,spending]
+    /// Capitation enrolment: CSV with columns hospital, program, person_months and optionally spending
     #[arg(long)]
     pub enrolment: Option<PathBuf>,
     /// Assessment scores: CSV payee,score (0-100)

@@ -325,8 +325,7 @@ fn load_grouping(
                     ))
                 }
             };
-            let catalog: DipCatalog =
-                serde_json::from_slice(&bytes).map_err(|e| format!("{name}: {e}"))?;
+            let catalog = DipCatalog::from_slice(&bytes, &name).map_err(|e| e.to_string())?;
             let compiled = catalog.compile(&name).map_err(|e| e.to_string())?;
             let grouping = t.dip_grouping.as_deref().unwrap_or("national");
             let policy = match DipPolicy::preset(grouping) {

@@ -334,6 +334,13 @@ impl DipCatalog {
             file: file.clone(),
             message: e.to_string(),
         })?;
+        DipCatalog::from_slice(&bytes, &file)
+    }
+
+    /// Reads a catalog from JSON bytes (this project's format or `dip-catalog/1`); `file` names it
+    /// in errors.
+    pub fn from_slice(bytes: &[u8], file: &str) -> Result<DipCatalog, DipError> {
+        let file = file.to_string();
         let value: serde_json::Value =
             serde_json::from_slice(&bytes).map_err(|e| DipError::Invalid {
                 file: file.clone(),

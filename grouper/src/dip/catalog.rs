@@ -342,7 +342,7 @@ impl DipCatalog {
     pub fn from_slice(bytes: &[u8], file: &str) -> Result<DipCatalog, DipError> {
         let file = file.to_string();
         let value: serde_json::Value =
-            serde_json::from_slice(&bytes).map_err(|e| DipError::Invalid {
+            serde_json::from_slice(bytes).map_err(|e| DipError::Invalid {
                 file: file.clone(),
                 path: String::new(),
                 problem: format!("not JSON: {e}"),

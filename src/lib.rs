@@ -5,11 +5,13 @@
 //! - [`settlement`]: payment and budget settlement (placeholder for now).
 //! - [`cli`]: the `drgdip` subcommands; [`io`]: CSV reading and writing.
 //! - [`gen`]: the deterministic demo-region record generator (`drgdip gen`).
+//! - [`report`]: the HTML settlement report and the terminal tables (`settle --report`, `demo`).
 #![deny(missing_docs)]
 
 pub mod cli;
 pub mod gen;
 pub mod io;
+pub mod report;
 
 pub use grouper;
 pub use settlement;

@@ -87,6 +87,9 @@ pub struct SettleArgs {
     /// Group codes as given, without the scheme's code maps
     #[arg(long)]
     pub no_map_codes: bool,
+    /// Also write a self-contained HTML report (policy, pools, indicators, charts) to this file
+    #[arg(long)]
+    pub report: Option<PathBuf>,
 }
 
 /// Where a policy came from: a file (tables beside it) or the embedded demo.
@@ -554,6 +557,9 @@ pub fn run(args: &SettleArgs) -> Result<Settlement, String> {
     }
     let settlement = ledger.close(&engine, &inputs).map_err(|e| e.to_string())?;
     crate::io::statement::write_all(&args.out, &engine, &settlement, &src.origin, &table_name)?;
+    if let Some(path) = &args.report {
+        crate::report::write_run(path, &engine, &settlement, &src.origin, &table_name)?;
+    }
     let cases_in = settlement.settled() + settlement.rejected.len() as u64;
     eprintln!(
         "drgdip settle: {cases_in} cases in, {} settled, {} rejected, in {:.2}s -> {}",

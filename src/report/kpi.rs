@@ -1,0 +1,392 @@
+//! The figures a report shows, computed once from a [`Settlement`] and its [`Policy`]: totals by
+//! route, outlier and grouping counts, and the payment-reform KPIs the seed plans track, each with
+//! its definition (`../shared/docs/seed-plans.md` §3.1 and capability 15).
+//!
+//! Money stays in integer fen; shares are exact integer fractions, formatted only at the end.
+
+use std::collections::BTreeMap;
+
+use settlement::money::Fen;
+use settlement::points::Points;
+use settlement::policy::Policy;
+use settlement::price::{Class, Route};
+use settlement::settle::Settlement;
+
+/// Cases, total cost and fund payment of a set of cases.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// Cases.
+    pub cases: u64,
+    /// Σ total cost.
+    pub total_cost: Fen,
+    /// Σ fund payment.
+    pub fund: Fen,
+}
+
+impl Totals {
+    fn add(&mut self, cost: Fen, fund: Fen) {
+        self.cases += 1;
+        self.total_cost += cost;
+        self.fund += fund;
+    }
+}
+
+/// An exact share `num / den` (zero when `den` is zero).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Share {
+    /// Numerator.
+    pub num: i128,
+    /// Denominator.
+    pub den: i128,
+}
+
+impl Share {
+    /// A share of two counts or two amounts of fen.
+    pub fn of(num: impl Into<i128>, den: impl Into<i128>) -> Share {
+        Share {
+            num: num.into(),
+            den: den.into(),
+        }
+    }
+
+    /// The share in tenths of a percent, rounded half away from zero; `None` when `den` is zero.
+    pub fn per_mille(self) -> Option<i128> {
+        if self.den == 0 {
+            return None;
+        }
+        let (n, d) = (self.num * 1000, self.den);
+        let q = (2 * n.abs() + d.abs()) / (2 * d.abs());
+        Some(if (n < 0) != (d < 0) { -q } else { q })
+    }
+
+    /// `92.1%`, or `–` when there is nothing to divide by.
+    pub fn percent(self) -> String {
+        match self.per_mille() {
+            None => "–".into(),
+            Some(p) => {
+                let sign = if p < 0 { "-" } else { "" };
+                format!("{sign}{}.{}%", p.abs() / 10, p.abs() % 10)
+            }
+        }
+    }
+
+    /// Whether the share is at least `pct` percent (exact).
+    pub fn at_least(self, pct: i128) -> bool {
+        self.den > 0 && self.num * 100 >= pct * self.den
+    }
+}
+
+/// A target a region set for a KPI.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// The share must be at least this many percent.
+    pub at_least_pct: i128,
+    /// Who set it, with the citation.
+    pub label: &'static str,
+}
+
+/// One KPI with its value and definition.
+#[derive(Clone, Debug)]
+pub struct Kpi {
+    /// Name.
+    pub name: &'static str,
+    /// The value shown.
+    pub value: String,
+    /// The share behind the value, when it is one (for targets).
+    pub share: Option<Share>,
+    /// Numbers behind the value (`numerator / denominator`).
+    pub detail: String,
+    /// The definition, written next to the value.
+    pub definition: &'static str,
+    /// Targets, if any region sets one.
+    pub targets: Vec<Target>,
+}
+
+/// Everything a report needs beyond the settlement's own fields.
+#[derive(Clone, Debug, Default)]
+pub struct Figures {
+    /// All settled cases by route ([`Route::ALL`] order).
+    pub by_route: [Totals; 8],
+    /// Inpatient cases (pool service line `inpatient`) by route.
+    pub inpatient_by_route: [Totals; 8],
+    /// Total cost by route per hospital.
+    pub hospital_cost_by_route: BTreeMap<String, [Fen; 8]>,
+    /// Cases the grouper could not group (paid by the `ungroupable` fallback).
+    pub ungroupable: u64,
+    /// Ambiguous (QY) cases.
+    pub ambiguous: u64,
+    /// DIP blank-group cases.
+    pub blank: u64,
+    /// Extreme-cost cases passed to fee-for-service.
+    pub extreme_ffs: u64,
+    /// Bundle cases (DRG or DIP route).
+    pub bundle_cases: u64,
+    /// Bundle cases by class: low, high, extreme.
+    pub outliers: [u64; 3],
+    /// Weights of bundle cases (for the CMI).
+    pub bundle_weights: Vec<Points>,
+    /// Cost ratios r of bundle cases, for the histogram (display only).
+    pub ratios: Vec<f64>,
+    /// Special review: approved, honoured, quota (Σ over hospitals).
+    pub review: (u64, u64, u64),
+    /// Fund payments (cases + capitation + sharing) to level-1 hospitals, and to all.
+    pub primary_fund: Fen,
+    /// Fund payments to all hospitals.
+    pub all_fund: Fen,
+}
+
+/// Whether a case's pricing says the grouper could not group it.
+fn is_ungroupable(text: &str) -> bool {
+    text.contains("ungroupable") || text.contains("not grouped by DIP")
+}
+
+/// Whether a case's pricing says it was ambiguous (QY).
+fn is_ambiguous(text: &str) -> bool {
+    text.contains("QY (") || text.contains(".ambiguous")
+}
+
+impl Figures {
+    /// Computes the figures of a settlement under its policy.
+    pub fn compute(policy: &Policy, s: &Settlement) -> Figures {
+        let mut f = Figures::default();
+        let pools = &policy.pools;
+        for c in &s.cases {
+            let p = &c.priced;
+            let r = p.route.index();
+            f.by_route[r].add(c.total_cost, c.fund);
+            if pools
+                .get(c.pool)
+                .is_some_and(|x| x.service_line == "inpatient")
+            {
+                f.inpatient_by_route[r].add(c.total_cost, c.fund);
+            }
+            f.hospital_cost_by_route
+                .entry(c.hospital.clone())
+                .or_insert([Fen::ZERO; 8])[r] += c.total_cost;
+            let text = [p.formula.as_str(), p.note.as_str()];
+            if text.iter().any(|t| is_ungroupable(t)) {
+                f.ungroupable += 1;
+            } else if text.iter().any(|t| is_ambiguous(t)) {
+                f.ambiguous += 1;
+            }
+            if p.note.contains("extreme cost") {
+                f.extreme_ffs += 1;
+            }
+            match p.class {
+                Class::Blank => f.blank += 1,
+                Class::Low if p.route.is_bundle() => f.outliers[0] += 1,
+                Class::High if p.route.is_bundle() => f.outliers[1] += 1,
+                Class::Extreme if p.route.is_bundle() => f.outliers[2] += 1,
+                _ => {}
+            }
+            if p.route.is_bundle() {
+                f.bundle_cases += 1;
+                if let Some(w) = p.weight {
+                    f.bundle_weights.push(w);
+                }
+                if let Some(x) = p.ratio {
+                    f.ratios.push(x.to_f64());
+                }
+            }
+        }
+        let quota_share = policy.special_review.as_ref().map(|q| q.quota_share.0);
+        for h in &s.hospitals {
+            f.review.0 += h.review.0;
+            f.review.1 += h.review.1;
+            if let Some(q) = quota_share {
+                let x = q.mul_int(i128::from(h.cases));
+                f.review.2 += u64::try_from(x.numer() / x.denom()).unwrap_or(0);
+            }
+            let paid = h.payment + h.capitation + h.sharing;
+            f.all_fund += paid;
+            if h.level == 1 {
+                f.primary_fund += paid;
+            }
+        }
+        f
+    }
+
+    /// Σ over the inpatient routes `routes` of total cost, and the inpatient total.
+    pub fn inpatient_cost_share(&self, routes: &[Route]) -> Share {
+        let num: Fen = routes
+            .iter()
+            .map(|r| self.inpatient_by_route[r.index()].total_cost)
+            .sum();
+        let den: Fen = self.inpatient_by_route.iter().map(|t| t.total_cost).sum();
+        Share::of(num.0, den.0)
+    }
+
+    /// Inpatient cases settled.
+    pub fn inpatient_cases(&self) -> u64 {
+        self.inpatient_by_route.iter().map(|t| t.cases).sum()
+    }
+
+    /// The CMI over all bundle cases (mean weight), for display.
+    pub fn cmi(&self) -> Option<f64> {
+        settlement::points::cmi(&self.bundle_weights).map(|r| r.to_f64())
+    }
+}
+
+/// The routes the 按病种 KPI counts: DRG, DIP and fixed per-case rates (单病种).
+pub const BY_DISEASE: [Route; 3] = [Route::Drg, Route::Dip, Route::FixedRate];
+/// The routes paid fee-for-service (按项目).
+pub const FEE_FOR_SERVICE: [Route; 3] = [Route::Ffs, Route::Exclusion, Route::SpecialReview];
+
+/// The KPIs of a settlement, in display order.
+pub fn kpis(s: &Settlement, f: &Figures) -> Vec<Kpi> {
+    let money = |x: Share| {
+        format!(
+            "{} / {} yuan",
+            super::yuan(Fen(x.num as i64)),
+            super::yuan(Fen(x.den as i64))
+        )
+    };
+    let count = |x: Share| {
+        format!(
+            "{} / {} cases",
+            super::thousands(x.num as u64),
+            super::thousands(x.den as u64)
+        )
+    };
+    let mut out = Vec::new();
+    let by_disease = f.inpatient_cost_share(&BY_DISEASE);
+    out.push(Kpi {
+        name: "DRG/DIP and by-disease share of inpatient cost (按病种付费占比)",
+        value: by_disease.percent(),
+        share: Some(by_disease),
+        detail: money(by_disease),
+        definition: "Σ total cost of inpatient cases settled on the DRG, DIP or fixed per-case rate \
+            (单病种) routes ÷ Σ total cost of all settled inpatient cases. QY cases paid a cost share \
+            stay on the DRG route and count; per-diem, carve-out and fee-for-service cases do not.",
+        targets: vec![
+            Target {
+                at_least_pct: 70,
+                label: "≥70% by 2025: national 14th FYP plan; Hechuan 000:L92, Liaoning 001:L108, \
+                    Wenshan 003:L108, Yulin 004:L125",
+            },
+            Target {
+                at_least_pct: 75,
+                label: "≥75%: Jinan 002:L80",
+            },
+        ],
+    });
+    let ffs = f.inpatient_cost_share(&FEE_FOR_SERVICE);
+    out.push(Kpi {
+        name: "Fee-for-service share of inpatient cost (按项目付费占比)",
+        value: ffs.percent(),
+        share: Some(ffs),
+        detail: money(ffs),
+        definition: "Σ total cost of inpatient cases paid item by item (the ffs, exclusion and \
+            special-review routes) ÷ Σ total cost of all settled inpatient cases. The plans ask for \
+            it to fall (Hechuan 000:L179); no number is set.",
+        targets: vec![],
+    });
+    let cases = f.inpatient_cases();
+    let ungroupable = Share::of(f.ungroupable, cases);
+    out.push(Kpi {
+        name: "Ungroupable rate",
+        value: ungroupable.percent(),
+        share: Some(ungroupable),
+        detail: count(ungroupable),
+        definition: "Settled cases the grouper could not place in a group (failed checks, codes \
+            outside the scheme's map, no MDC, a group without a weight, or not grouped by DIP), \
+            found by the pricing's note ÷ settled inpatient cases. Rows rejected before pricing are \
+            counted under Rejected, not here.",
+        targets: vec![],
+    });
+    let ambiguous = Share::of(f.ambiguous, cases);
+    out.push(Kpi {
+        name: "Ambiguous (QY) rate",
+        value: ambiguous.percent(),
+        share: Some(ambiguous),
+        detail: count(ambiguous),
+        definition:
+            "Settled cases grouped as ambiguous (歧义病案: an OR procedure unrelated to the \
+            principal diagnosis) ÷ settled inpatient cases.",
+        targets: vec![],
+    });
+    let outlier = Share::of(
+        f.outliers[0] + f.outliers[1] + f.outliers[2],
+        f.bundle_cases,
+    );
+    out.push(Kpi {
+        name: "Outlier share of bundle cases",
+        value: outlier.percent(),
+        share: Some(outlier),
+        detail: format!(
+            "low {} · high {} · extreme {} of {} bundle cases; {} extreme cases paid fee-for-service",
+            super::thousands(f.outliers[0]),
+            super::thousands(f.outliers[1]),
+            super::thousands(f.outliers[2]),
+            super::thousands(f.bundle_cases),
+            super::thousands(f.extreme_ffs)
+        ),
+        definition: "Bundle (DRG/DIP route) cases priced as low-cost, high-cost or extreme-cost \
+            outliers (偏差病例) ÷ bundle cases. Extreme cases the policy pays fee-for-service leave \
+            the bundle and are counted apart.",
+        targets: vec![],
+    });
+    let (approved, honoured, quota) = f.review;
+    out.push(Kpi {
+        name: "Special-review quota use (特例单议)",
+        value: if quota == 0 {
+            "–".into()
+        } else {
+            Share::of(honoured, quota).percent()
+        },
+        share: None,
+        detail: format!(
+            "{} approved, {} honoured, quota {}",
+            super::thousands(approved),
+            super::thousands(honoured),
+            super::thousands(quota)
+        ),
+        definition: "Approved special-review cases honoured ÷ the quota, Σ over hospitals of \
+            ⌊quota share × the hospital's settled cases⌋. Approved cases beyond a hospital's quota \
+            are priced as if not approved.",
+        targets: vec![],
+    });
+    let primary = Share::of(f.primary_fund.0, f.all_fund.0);
+    out.push(Kpi {
+        name: "Primary-care share of fund payments (基层占比)",
+        value: primary.percent(),
+        share: Some(primary),
+        detail: money(primary),
+        definition: "Fund payments (cases, capitation and sharing) to level-1 hospitals ÷ fund \
+            payments to all hospitals in this run. Wenshan tracks the fund's share at primary \
+            institutions, to rise steadily from 16% (003:L116).",
+        targets: vec![],
+    });
+    let paid: Fen = s.hospitals.iter().map(|h| h.payment).sum();
+    let item: Fen = s.hospitals.iter().map(|h| h.item_fund_cost).sum();
+    let cover = Share::of(paid.0, item.0);
+    out.push(Kpi {
+        name: "Case payments ÷ item-based fund cost",
+        value: cover.percent(),
+        share: Some(cover),
+        detail: money(cover),
+        definition:
+            "Σ fund payments for cases ÷ Σ (total cost − patient share) of the same cases: \
+            what the fund pays under the policy against what it would pay item by item. Below \
+            100% the hospitals as a whole absorb the difference.",
+        targets: vec![],
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shares_round_half_away_from_zero() {
+        assert_eq!(Share::of(1, 3).percent(), "33.3%");
+        assert_eq!(Share::of(2, 3).percent(), "66.7%");
+        assert_eq!(Share::of(1, 2000).percent(), "0.1%"); // 0.05% rounds up
+        assert_eq!(Share::of(-1, 2000).percent(), "-0.1%");
+        assert_eq!(Share::of(5, 0).percent(), "–");
+        assert!(Share::of(7, 10).at_least(70));
+        assert!(!Share::of(699_999, 1_000_000).at_least(70));
+        assert!(!Share::of(0, 0).at_least(0));
+    }
+}

@@ -1,6 +1,7 @@
 //! The `drgdip` command line: one module per subcommand.
 
 pub mod calibrate;
+pub mod demo;
 pub mod dip;
 pub mod drg;
 pub mod gen;
@@ -35,6 +36,9 @@ pub enum Command {
     /// Group and settle a period's cases under a region policy; writes cases.csv, hospitals.csv,
     /// summary.json and rejected.csv.
     Settle(settle::SettleArgs),
+    /// A month of the demo region end to end: generate, settle with the embedded demo policy, print
+    /// the hospitals and pools, and write the statement files and report.html.
+    Demo(demo::DemoArgs),
 }
 
 /// Runs the parsed command line.
@@ -49,5 +53,6 @@ pub fn run(cli: &Cli) -> Result<(), String> {
         Command::Drg(drg::DrgCommand::Weights(args)) => calibrate::drg_weights(args).map(|_| ()),
         Command::Gen(args) => gen::run(args).map(|_| ()),
         Command::Settle(args) => settle::run(args).map(|_| ()),
+        Command::Demo(args) => demo::run(args).map(|_| ()),
     }
 }

@@ -11,6 +11,7 @@ mod harness;
 mod money;
 mod policies;
 mod props;
+mod report;
 mod schemes;
 mod semantics;
 mod settle;

@@ -131,7 +131,7 @@ pub fn run(args: &DemoArgs) -> Result<Settlement, String> {
         o,
         "drgdip demo: {} discharges at {HOSPITALS} hospitals (seed {SEED}, {} deliberately bad) \
          settled under {} {} ({}, {})",
-        super::super::report::thousands(generated.cases),
+        crate::report::thousands(generated.cases),
         generated.bad_rows,
         h.name,
         h.version,
@@ -147,8 +147,8 @@ pub fn run(args: &DemoArgs) -> Result<Settlement, String> {
     let _ = writeln!(
         o,
         "{} settled, {} rejected\n",
-        s.settled(),
-        s.rejected.len()
+        crate::report::thousands(s.settled()),
+        crate::report::thousands(s.rejected.len() as u64)
     );
     let _ = writeln!(
         o,

@@ -314,7 +314,7 @@ pub fn kpis(s: &Settlement, f: &Figures) -> Vec<Kpi> {
         value: outlier.percent(),
         share: Some(outlier),
         detail: format!(
-            "low {} · high {} · extreme {} of {} bundle cases; {} extreme cases paid fee-for-service",
+            "low {} · high {} · extreme {} of {} bundle cases; extreme paid fee-for-service: {}",
             super::thousands(f.outliers[0]),
             super::thousands(f.outliers[1]),
             super::thousands(f.outliers[2]),

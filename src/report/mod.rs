@@ -367,27 +367,25 @@ fn pools(o: &mut String, s: &Settlement, e: &Engine) {
         "<h2>Pools and point values</h2><p class=\"lead\">Each pool closes on its own: \
          distributable = budget − reserve; under point-value closure every fen of it is paid out \
          (point value = (distributable − cases paid outside points) ÷ Σ points, on the pool's \
-         basis).</p>",
+         basis); balance = distributable − paid − sharing.</p>",
     );
-    th(
-        o,
-        &[
-            "pool",
-            "closure",
-            "cases",
-            "budget",
-            "reserve",
-            "distributable",
-            "paid",
-            "for points",
-            "outside points",
-            "capitation",
-            "balance",
-            "Σ points",
-            "yuan / point",
-        ],
-        2,
-    );
+    let sharing = s.pools.iter().any(|p| p.sharing != Fen::ZERO);
+    let mut cols = vec![
+        "pool",
+        "closure",
+        "cases",
+        "budget",
+        "distributable",
+        "paid",
+        "for points",
+        "outside points",
+        "capitation",
+    ];
+    if sharing {
+        cols.push("sharing");
+    }
+    cols.extend(["balance", "yuan / point"]);
+    th(o, &cols, 2);
     for p in &s.pools {
         let spec = e.policy.pools.iter().find(|x| x.id == p.id);
         let basis = match p.basis {
@@ -397,35 +395,39 @@ fn pools(o: &mut String, s: &Settlement, e: &Engine) {
         let what = spec.map_or(String::new(), |x| {
             format!("{}, {}", x.service_line, x.fund_types.join("/"))
         });
-        o.push_str("<tr>");
         let _ = write!(
             o,
-            "<td class=\"l\">{}<br><small>{}</small></td><td class=\"l\">{}<br><small>on {}</small></td>",
+            "<tr><td class=\"l\">{}<br><small>{}</small></td><td class=\"l\">{}<br><small>on {}</small></td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}<br><small>reserve {}</small></td>",
             esc(&p.id),
             esc(&what),
             esc(p.closure),
-            esc(basis)
-        );
-        for c in [
+            esc(basis),
             thousands(p.cases),
             yuan(p.budget),
-            yuan(p.reserve),
+            yuan(p.reserve)
+        );
+        let mut cells = vec![
             yuan(p.distributable),
             yuan(p.paid),
             yuan(p.points_paid),
             yuan(p.other_paid),
             yuan(p.capitation),
-            yuan(p.balance),
-            points(p.total_points),
-        ] {
+        ];
+        if sharing {
+            cells.push(yuan(p.sharing));
+        }
+        cells.push(yuan(p.balance));
+        for c in cells {
             let _ = write!(o, "<td class=\"num\">{}</td>", esc(&c));
         }
         let _ = match p.point_value {
             Some(v) => write!(
                 o,
-                "<td class=\"num\" title=\"exact: {} fen per point\"><b>{}</b></td>",
+                "<td class=\"num\" title=\"exact: {} fen per point\"><b>{}</b><br><small>Σ {} points</small></td>",
                 esc(&v.to_string()),
-                esc(&crate::io::statement::yuan_per_point(v))
+                esc(&crate::io::statement::yuan_per_point(v)),
+                points(p.total_points)
             ),
             None => write!(o, "<td class=\"num\">–</td>"),
         };

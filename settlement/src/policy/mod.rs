@@ -709,6 +709,21 @@ impl Policy {
         Ok(p)
     }
 
+    /// Reads and validates a policy from an already parsed TOML table, for files that carry a policy
+    /// beside sections of their own (a test scenario's `[scenario]`, `[[cases]]`, `[expect]`): take
+    /// those out of the table first, since a policy rejects keys it does not know. `origin` names the
+    /// source in errors. Parse errors name the key but, unlike [`Policy::from_toml`], no line.
+    pub fn from_toml_table(table: toml::Table, origin: &str) -> Result<Policy, PolicyError> {
+        let p: Policy = table
+            .try_into()
+            .map_err(|e: toml::de::Error| PolicyError::Parse {
+                origin: origin.to_string(),
+                message: e.to_string().trim_end().replace('\n', " "),
+            })?;
+        validate::check(&p, origin)?;
+        Ok(p)
+    }
+
     /// The route order in force: `[routing].order`, or the default order (without
     /// `special_review` when the policy has no `[special_review]`).
     pub fn order(&self) -> Vec<Step> {

@@ -95,8 +95,11 @@ impl CaseClass {
 pub struct PricedCase {
     /// Class.
     pub class: CaseClass,
-    /// Case points.
+    /// Case points, rounded to 4 decimals.
     pub points: Points,
+    /// Case points before rounding: the rate method prices these, so that a standard is rounded
+    /// once, to the fen (`rate × weight × coefficient`), not once to points and again to fen.
+    pub exact: Ratio,
     /// r = cost / group mean.
     pub ratio: Ratio,
     /// The formula as applied, with numbers, for the case's explanation.
@@ -136,6 +139,7 @@ pub fn price_case(
             return Ok(PricedCase {
                 class: CaseClass::Low,
                 points: pts(capped)?,
+                exact: capped,
                 ratio: r,
                 formula: format!(
                     "low: {base} × {coefficient} × r {r} (capped at {base} × {coefficient})"
@@ -155,6 +159,7 @@ pub fn price_case(
             return Ok(PricedCase {
                 class: CaseClass::High,
                 points: pts(p)?,
+                exact: p,
                 ratio: r,
                 formula: format!(
                     "high: {base} × {coefficient} + {base} × (r {r} − {})",
@@ -174,6 +179,7 @@ pub fn price_case(
             return Ok(PricedCase {
                 class: CaseClass::Uplifted,
                 points: pts(p)?,
+                exact: p,
                 ratio: r,
                 formula: format!("uplift: {base} × {coef} × (r {r} + {})", u.add),
             });
@@ -182,6 +188,7 @@ pub fn price_case(
     Ok(PricedCase {
         class: CaseClass::Normal,
         points: pts(full)?,
+        exact: full,
         ratio: r,
         formula: format!("normal: {base} × {coefficient}"),
     })

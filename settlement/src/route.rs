@@ -324,7 +324,7 @@ fn drg(e: &Engine, case: &Case, h: &HospitalRules, d: &DrgResult) -> Result<Outc
             }
         }
     }
-    let (class, points, ratio, formula) = if w.mean_cost.0 > 0 {
+    let (class, points, exact, ratio, formula) = if w.mean_cost.0 > 0 {
         let p = crate::drg::price_case(point_rules, base, coef, case.total_cost.0, w.mean_cost.0)
             .map_err(|e| e.to_string())?;
         let class = match p.class {
@@ -334,13 +334,14 @@ fn drg(e: &Engine, case: &Case, h: &HospitalRules, d: &DrgResult) -> Result<Outc
             crate::drg::CaseClass::Uplifted => Class::Uplifted,
             crate::drg::CaseClass::High => Class::High,
         };
-        (class, p.points, Some(p.ratio), p.formula)
+        (class, p.points, p.exact, Some(p.ratio), p.formula)
     } else {
-        let p = Points::from_ratio(money(base.ratio().checked_mul(coef))?, e.stages.points)
-            .map_err(|e| e.to_string())?;
+        let exact = money(base.ratio().checked_mul(coef))?;
+        let p = Points::from_ratio(exact, e.stages.points).map_err(|e| e.to_string())?;
         (
             Class::Normal,
             p,
+            exact,
             None,
             format!("normal (no group mean cost: bands not tested): {base} × {coef}"),
         )
@@ -352,10 +353,10 @@ fn drg(e: &Engine, case: &Case, h: &HospitalRules, d: &DrgResult) -> Result<Outc
     let value = match rules.method {
         crate::policy::DrgMethod::Points => Value::Points(points),
         crate::policy::DrgMethod::Rate => {
+            // From the unrounded points: the standard is rounded once, to the fen.
             let rate = rules.base_rate_yuan.map(|y| y.0).unwrap_or_default();
             let exact = money(
-                points
-                    .ratio()
+                exact
                     .checked_mul(Ratio::int(i128::from(rate.0)))
                     .and_then(|x| x.checked_div(rules.points_per_weight.0)),
             )?;
@@ -364,7 +365,7 @@ fn drg(e: &Engine, case: &Case, h: &HospitalRules, d: &DrgResult) -> Result<Outc
     };
     let formula = match value {
         Value::Standard(f) => format!(
-            "{formula}; rate {} per weight × {points} / {} = {f}",
+            "{formula}; rate {} per weight × {exact} / {} = {f}",
             rules.base_rate_yuan.map(|y| y.0).unwrap_or_default(),
             rules.points_per_weight.0
         ),

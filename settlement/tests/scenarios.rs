@@ -17,6 +17,7 @@ use settlement::engine::{Engine, GroupWeight};
 use settlement::money::{Fen, Ratio};
 use settlement::points::Points;
 use settlement::policy::{Dec, Policy, Pts, Yuan};
+use settlement::price::Route;
 use settlement::settle::{Enrolment, Inputs, Ledger, Settlement};
 
 /// The top-level keys a scenario adds to a policy file.
@@ -181,6 +182,11 @@ struct HospitalExpect {
     clearing_fen: Option<i64>,
     /// `[approved, honoured]` special-review cases.
     review: Option<[u64; 2]>,
+    /// Cases and fund paid by route (`carve_out = 2`).
+    #[serde(default)]
+    cases_by_route: BTreeMap<String, u64>,
+    #[serde(default)]
+    paid_by_route_fen: BTreeMap<String, i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -321,8 +327,17 @@ fn read(path: &Path) -> Result<Scenario, String> {
     let raw: Vec<toml::Table> = take(&mut table, "cases", &origin)?.unwrap_or_default();
     let mut rows: Vec<CaseRow> = Vec::with_capacity(raw.len());
     for (i, mut t) in raw.into_iter().enumerate() {
+        // `unset = ["los"]`: this case leaves these fields blank instead of taking the defaults.
+        let unset: Vec<String> = match t.remove("unset") {
+            None => Vec::new(),
+            Some(v) => v.try_into().map_err(|e: toml::de::Error| {
+                format!("{origin}: cases[{i}].unset: {}", e.to_string().trim())
+            })?,
+        };
         for (k, v) in &defaults {
-            t.entry(k.clone()).or_insert_with(|| v.clone());
+            if !unset.contains(k) {
+                t.entry(k.clone()).or_insert_with(|| v.clone());
+            }
         }
         rows.push(t.try_into().map_err(|e: toml::de::Error| {
             format!("{origin}: cases[{i}]: {}", e.to_string().trim())
@@ -502,6 +517,26 @@ fn check_hospitals(d: &mut Diff, e: &Expect, s: &Settlement) {
                 Some(format!("{r:?}")),
                 format!("{:?}", [h.review.0, h.review.1]),
             );
+        }
+        for (r, want) in &x.cases_by_route {
+            match Route::ALL.iter().find(|x| x.as_str() == r) {
+                Some(&route) => d.eq(
+                    &k(&format!("cases_by_route.{r}")),
+                    Some(*want),
+                    h.cases_by_route[route.index()],
+                ),
+                None => d.fail(format!("{}: no route {r:?}", k("cases_by_route"))),
+            }
+        }
+        for (r, want) in &x.paid_by_route_fen {
+            match Route::ALL.iter().find(|x| x.as_str() == r) {
+                Some(&route) => d.eq(
+                    &k(&format!("paid_by_route_fen.{r}")),
+                    Some(*want),
+                    h.paid_by_route[route.index()].0,
+                ),
+                None => d.fail(format!("{}: no route {r:?}", k("paid_by_route_fen"))),
+            }
         }
         d.eq(
             &k("item_fund_cost_fen"),

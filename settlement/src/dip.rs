@@ -49,7 +49,6 @@ pub(crate) fn price(
     if !d.grouped {
         return Ok(Outcome::Pass {
             note: format!("not grouped by DIP ({}): paid fee-for-service", d.reason),
-            kept: None,
         });
     }
     let weight = Points::from_ratio(
@@ -133,7 +132,6 @@ pub(crate) fn price(
                     "DIP blank group {}: paid fee-for-service (no dip.blank_share)",
                     d.code
                 ),
-                kept: None,
             }),
         };
     }
@@ -195,7 +193,6 @@ pub(crate) fn price(
                 ExtremePay::Bundle => high(Class::Extreme),
                 ExtremePay::Ffs => Ok(Outcome::Pass {
                     note: format!("extreme cost r {r} (dip.extreme): paid fee-for-service"),
-                    kept: None,
                 }),
                 ExtremePay::HospitalFactor => {
                     let p = m(s.checked_mul(hf).and_then(|x| x.checked_mul(aux)))?;

@@ -9,7 +9,8 @@
 //! - `bundle`: DRG or DIP pricing; passes QY / ungroupable cases whose fallback is `ffs`, unapproved
 //!   extreme cases whose rule is `ffs`, and approved special-review cases when review comes later.
 //! - `special_review`: approved cases, paid fee-for-service (the quota is applied when the pools
-//!   close, since it depends on all the hospital's cases).
+//!   close, since it depends on all the hospital's cases; a case over the quota is paid as the
+//!   same walk prices it without the approval).
 //! - `ffs`: everything left.
 
 use crate::case::{Bundle, Case, DrgOutcome, DrgResult};
@@ -23,22 +24,44 @@ use crate::price::{Class, Priced, Pricing, Route, Value};
 pub(crate) enum Outcome {
     /// Priced.
     Priced(Priced),
-    /// Passed on, with why; `kept` is the bundle pricing an approved review case falls back to.
-    Pass { note: String, kept: Option<Priced> },
+    /// Passed on to the next step, with why.
+    Pass { note: String },
 }
 
+/// Routes a case. An approved special-review case that the review step claims also gets the
+/// pricing it would have without approval (`without_review`): the same walk with the approval
+/// removed, so a case over its hospital's quota is paid exactly as an unapproved case (its bundle
+/// price, or fee-for-service where the policy pays unapproved cases so, e.g. extreme cost).
 pub(crate) fn route(e: &Engine, case: &Case, h: &HospitalRules) -> Result<Pricing, String> {
+    let primary = walk(e, case, h)?;
+    if primary.route != Route::SpecialReview {
+        return Ok(Pricing {
+            primary,
+            without_review: None,
+        });
+    }
+    let mut plain = case.clone();
+    plain.special_review = false;
+    let mut fallback = walk(e, &plain, h)?;
+    let over = "special review over the hospital's quota";
+    fallback.note = if fallback.note.is_empty() {
+        over.to_string()
+    } else {
+        format!("{over}; {}", fallback.note)
+    };
+    Ok(Pricing {
+        primary,
+        without_review: Some(fallback),
+    })
+}
+
+fn walk(e: &Engine, case: &Case, h: &HospitalRules) -> Result<Priced, String> {
     let order = &e.order;
     let review_after_bundle = order
         .iter()
         .position(|s| *s == Step::SpecialReview)
         .is_some_and(|r| order.iter().position(|s| *s == Step::Bundle) < Some(r));
     let mut notes: Vec<String> = Vec::new();
-    let mut kept: Option<Priced> = None;
-    let done = |mut p: Priced, notes: &[String]| {
-        p.note = notes.join("; ");
-        p
-    };
     for step in order {
         let claimed = match step {
             Step::CarveOut => carve_out(e, case)?,
@@ -51,40 +74,24 @@ pub(crate) fn route(e: &Engine, case: &Case, h: &HospitalRules) -> Result<Pricin
                     Bundle::Dip(d) => crate::dip::price(e, case, h, d)?,
                 };
                 match out {
-                    Outcome::Priced(p) if case.special_review && review_after_bundle => {
+                    Outcome::Priced(_) if case.special_review && review_after_bundle => {
                         notes.push("approved for special review".into());
-                        kept = Some(p);
                         None
                     }
                     Outcome::Priced(p) => Some(p),
-                    Outcome::Pass { note, kept: k } => {
+                    Outcome::Pass { note } => {
                         notes.push(note);
-                        kept = k;
                         None
                     }
                 }
             }
-            Step::SpecialReview if case.special_review => {
-                let primary = ffs(e, case, Route::SpecialReview)?;
-                let fallback = match kept.take() {
-                    Some(p) => p,
-                    None => ffs(e, case, Route::Ffs)?,
-                };
-                let mut fb_notes = notes.clone();
-                fb_notes.push("special review over the hospital's quota".into());
-                return Ok(Pricing {
-                    primary: done(primary, &notes),
-                    without_review: Some(done(fallback, &fb_notes)),
-                });
-            }
+            Step::SpecialReview if case.special_review => Some(ffs(e, case, Route::SpecialReview)?),
             Step::SpecialReview => None,
             Step::Ffs => Some(ffs(e, case, Route::Ffs)?),
         };
-        if let Some(p) = claimed {
-            return Ok(Pricing {
-                primary: done(p, &notes),
-                without_review: None,
-            });
+        if let Some(mut p) = claimed {
+            p.note = notes.join("; ");
+            return Ok(p);
         }
     }
     Err("routing.order ends without ffs".into())
@@ -238,7 +245,6 @@ pub(crate) fn fallback(
     match f.pay {
         FallbackPay::Ffs => Ok(Outcome::Pass {
             note: format!("{what}: paid fee-for-service"),
-            kept: None,
         }),
         FallbackPay::CostShare => {
             let share = f.share.map(|s| s.0).unwrap_or(Ratio::ONE);
@@ -318,7 +324,6 @@ fn drg(e: &Engine, case: &Case, h: &HospitalRules, d: &DrgResult) -> Result<Outc
                 if !case.special_review && x.unapproved == ExtremePay::Ffs {
                     return Ok(Outcome::Pass {
                         note: format!("extreme cost r {r} (drg.extreme): paid fee-for-service"),
-                        kept: None,
                     });
                 }
             }

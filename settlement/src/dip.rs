@@ -67,15 +67,19 @@ pub(crate) fn price(
         note: String::new(),
     };
     if d.score.0 == 0 {
-        return Ok(Outcome::Priced(priced(
-            Class::CostShare,
-            None,
-            Value::Standard(case.total_cost),
-            format!(
-                "DIP {}: unscored group, paid at actual cost {}",
-                d.code, case.total_cost
-            ),
-        )));
+        // No score, no weight: the case stays out of the CMI.
+        return Ok(Outcome::Priced(Priced {
+            weight: None,
+            ..priced(
+                Class::CostShare,
+                None,
+                Value::Standard(case.total_cost),
+                format!(
+                    "DIP {}: unscored group, paid at actual cost {}",
+                    d.code, case.total_cost
+                ),
+            )
+        }));
     }
     let (hf, hf_text) = match (d.kind, d.basic_factor) {
         (DipKind::Basic, Some(b)) => (b, format!("基层系数 {b}")),

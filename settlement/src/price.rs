@@ -139,7 +139,8 @@ pub struct Priced {
     pub ratio: Option<Ratio>,
     /// Value.
     pub value: Value,
-    /// Weight for the CMI (DRG weight, DIP score / K) of bundle cases.
+    /// Weight for the CMI (DRG weight, DIP score / K) of bundle cases; `None` for cases without
+    /// one (QY / ungroupable cost shares, unscored DIP groups), which stay out of the CMI.
     pub weight: Option<Points>,
     /// The formula with its numbers.
     pub formula: String,

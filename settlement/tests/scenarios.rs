@@ -165,7 +165,8 @@ struct HospitalExpect {
     level: Option<u8>,
     cases: Option<u64>,
     points: Option<Pts>,
-    cmi: Option<Dec>,
+    /// Exact: a decimal or `a/b`.
+    cmi: Option<String>,
     /// `[low, high, extreme]` bundle cases.
     outliers: Option<[u64; 3]>,
     item_fund_cost_fen: Option<i64>,
@@ -501,8 +502,11 @@ fn check_hospitals(d: &mut Diff, e: &Expect, s: &Settlement) {
         d.eq(&k("level"), x.level, h.level);
         d.eq(&k("cases"), x.cases, h.cases);
         d.eq(&k("points"), x.points.map(|p| p.0), h.points);
-        if let Some(c) = x.cmi {
-            d.eq(&k("cmi"), Some(c.0.to_string()), opt(h.cmi));
+        if let Some(t) = &x.cmi {
+            match exact(t) {
+                Ok(w) => d.eq(&k("cmi"), Some(w.to_string()), opt(h.cmi)),
+                Err(m) => d.fail(format!("{}: {m}", k("cmi"))),
+            }
         }
         if let Some(o) = x.outliers {
             d.eq(

@@ -6,7 +6,8 @@
 //! extreme  r > extreme (or >=)        approved: special review; else bundle / ffs / hf (济宁)
 //! high     r > high (or >=)           r − m + 1 (× hf when factor_on_deviation)   or r − m + hf
 //! normal                              hf
-//! blank    空白病组                    r × blank_share            (no hf)
+//! blank    空白病组                    r × blank_share            (no hf; FFS without a blank_share
+//!                                                                 or a standard cost)
 //! unscored score 0                    paid at actual cost (total cost as the standard)
 //! ```
 //!
@@ -100,7 +101,18 @@ pub(crate) fn price(
             .map(Value::Points)
             .map_err(|e| e.to_string())
     };
-    let Some(standard) = d.standard_cost.filter(|s| s.0 > 0) else {
+    let standard = d.standard_cost.filter(|s| s.0 > 0);
+    if d.kind == DipKind::Blank && (rules.blank_share.is_none() || standard.is_none()) {
+        let why = if rules.blank_share.is_none() {
+            "no dip.blank_share"
+        } else {
+            "no standard cost to form r"
+        };
+        return Ok(Outcome::Pass {
+            note: format!("DIP blank group {}: paid fee-for-service ({why})", d.code),
+        });
+    }
+    let Some(standard) = standard else {
         let p = m(s.checked_mul(hf).and_then(|x| x.checked_mul(aux)))?;
         return Ok(Outcome::Priced(priced(
             Class::Normal,
@@ -120,24 +132,14 @@ pub(crate) fn price(
         "DIP {} score {}, r = {} / {standard} = {r}",
         d.code, d.score, case.total_cost
     );
-    if d.kind == DipKind::Blank {
-        return match rules.blank_share {
-            Some(b) => {
-                let p = m(s.checked_mul(r).and_then(|x| x.checked_mul(b.0)))?;
-                Ok(Outcome::Priced(priced(
-                    Class::Blank,
-                    Some(r),
-                    pts(p)?,
-                    format!("{head}; blank group: score × r × {}", b.0),
-                )))
-            }
-            None => Ok(Outcome::Pass {
-                note: format!(
-                    "DIP blank group {}: paid fee-for-service (no dip.blank_share)",
-                    d.code
-                ),
-            }),
-        };
+    if let (DipKind::Blank, Some(b)) = (d.kind, rules.blank_share) {
+        let p = m(s.checked_mul(r).and_then(|x| x.checked_mul(b.0)))?;
+        return Ok(Outcome::Priced(priced(
+            Class::Blank,
+            Some(r),
+            pts(p)?,
+            format!("{head}; blank group: score × r × {}", b.0),
+        )));
     }
     let dev_factor = if rules.factor_on_deviation {
         hf

@@ -595,7 +595,8 @@ pub struct DipRules {
     pub extreme: Option<Extreme>,
     /// Whether the hospital factor multiplies low and high cases.
     pub factor_on_deviation: bool,
-    /// Blank group (空白病组): coefficient = r × this share; absent = blank cases are paid FFS.
+    /// Blank group (空白病组): coefficient = r × this share; absent = blank cases are paid FFS (as
+    /// are blank cases without a standard cost, whose r cannot be formed).
     #[serde(default)]
     pub blank_share: Option<Dec>,
     /// Catalog score scale (K), for the CMI.

@@ -1,4 +1,4 @@
-//! Closing a run (see [`crate::settle`]): quota, pools, hospitals, sharing, capitation, cycle.
+//! Closing a run (see [`crate::settle`]): quota, capitation, pools, hospitals, sharing, cycle.
 
 use std::collections::BTreeMap;
 
@@ -68,6 +68,34 @@ pub(crate) fn close(
         }
     }
 
+    // 2b. Capitation: accrual (and, at the year's end, the reconciliation) per enrolment row. It is
+    // paid in money, so it comes off its pool before the pool's point value is solved.
+    let mut capitation: Vec<(usize, Fen)> = Vec::with_capacity(inputs.enrolment.len());
+    for en in &inputs.enrolment {
+        let prog = policy
+            .capitation
+            .iter()
+            .find(|c| c.program == en.program)
+            .ok_or_else(|| SettleError::UnknownProgram(en.program.clone()))?;
+        let accrual = Ratio::int(i128::from(prog.rate_yuan_per_year.0 .0))
+            .checked_mul(Ratio::new(i128::from(en.person_months), 12)?)?
+            .round(stages.amount)?;
+        let mut adjustment = Fen::ZERO;
+        if let (Some(rule), Some(spent), Period::Year) =
+            (&prog.sharing, en.spending, policy.policy.period)
+        {
+            let score = inputs.assessment.get(&en.hospital).copied();
+            adjustment = share(rule, accrual, spent, score, stages.sharing)?.adjustment;
+        }
+        // Validation guarantees the pool exists.
+        let k = policy
+            .pools
+            .iter()
+            .position(|p| p.id == prog.pool)
+            .unwrap_or_default();
+        capitation.push((k, accrual + adjustment));
+    }
+
     // 3. Pools.
     let mut pools = Vec::with_capacity(policy.pools.len());
     for (k, pool) in policy.pools.iter().enumerate() {
@@ -87,6 +115,7 @@ pub(crate) fn close(
             .filter(|&&i| !matches!(priced[i].value, Value::Points(_)))
             .map(|&i| fund[i])
             .sum();
+        let capitated: Fen = capitation.iter().filter(|c| c.0 == k).map(|c| c.1).sum();
         let total_points: Points = pt.iter().map(|&i| points[i]).sum();
         let self_pay: Fen = pt.iter().map(|&i| entries[i].patient_share).sum();
         let total_cost_basis = pool.basis == Basis::TotalCost;
@@ -94,11 +123,11 @@ pub(crate) fn close(
         let mut point_value = None;
         match pool.closure {
             Closure::PointValue if total_points.0 > 0 => {
-                let for_points = distributable - other;
+                let for_points = distributable - other - capitated;
                 if for_points.0 < 0 {
                     return Err(SettleError::Overspent {
                         pool: pool.id.clone(),
-                        other,
+                        other: other + capitated,
                         distributable,
                     });
                 }
@@ -167,14 +196,14 @@ pub(crate) fn close(
             budget,
             reserve,
             distributable,
-            paid: points_paid + other,
+            paid: points_paid + other + capitated,
             closure: closure_name(pool.closure, total_points.0 > 0),
             basis: pool.basis,
             point_value,
             total_points,
             points_paid,
             other_paid: other,
-            capitation: Fen::ZERO,
+            capitation: capitated,
             sharing: Fen::ZERO,
             remainder_fen: remainder,
             cases: in_pool.len() as u64,
@@ -224,35 +253,24 @@ pub(crate) fn close(
         }
     }
 
-    // 5. Capitation.
-    for en in &inputs.enrolment {
-        let prog = policy
-            .capitation
-            .iter()
-            .find(|c| c.program == en.program)
-            .ok_or_else(|| SettleError::UnknownProgram(en.program.clone()))?;
-        let accrual = Ratio::int(i128::from(prog.rate_yuan_per_year.0 .0))
-            .checked_mul(Ratio::new(i128::from(en.person_months), 12)?)?
-            .round(stages.amount)?;
-        let mut adjustment = Fen::ZERO;
-        if let (Some(rule), Some(spent), Period::Year) =
-            (&prog.sharing, en.spending, policy.policy.period)
-        {
-            let score = inputs.assessment.get(&en.hospital).copied();
-            adjustment = share(rule, accrual, spent, score, stages.sharing)?.adjustment;
-        }
-        let h = hospitals
-            .entry(en.hospital.clone())
-            .or_insert_with(|| HospitalResult {
-                code: en.hospital.clone(),
-                payee: en.hospital.clone(),
-                ..HospitalResult::default()
-            });
-        h.capitation += accrual + adjustment;
-        if let Some(k) = policy.pools.iter().position(|p| p.id == prog.pool) {
-            pools[k].capitation += accrual + adjustment;
-            pools[k].paid += accrual + adjustment;
-        }
+    // 5. Capitation, accrued before the pools closed (see 2b), to the hospitals' statements.
+    for (en, amount) in inputs.enrolment.iter().zip(&capitation) {
+        let h = hospitals.entry(en.hospital.clone()).or_insert_with(|| {
+            match engine.listed_hospital(&en.hospital) {
+                Some(r) => HospitalResult {
+                    code: en.hospital.clone(),
+                    level: r.level,
+                    payee: r.payee.clone(),
+                    ..HospitalResult::default()
+                },
+                None => HospitalResult {
+                    code: en.hospital.clone(),
+                    payee: en.hospital.clone(),
+                    ..HospitalResult::default()
+                },
+            }
+        });
+        h.capitation += amount.1;
     }
 
     // 6. Risk sharing per pool and payee over bundle cases (year period only).

@@ -227,6 +227,11 @@ impl Engine {
         Ok(r)
     }
 
+    /// The rules of a hospital listed in the policy's `[[hospitals]]`.
+    pub(crate) fn listed_hospital(&self, code: &str) -> Option<&HospitalRules> {
+        self.hospitals.get(code)
+    }
+
     /// The pool a case is settled from.
     pub fn pool_of(&self, case: &Case) -> Option<usize> {
         let any = |list: &[String], v: &str| list.iter().any(|x| x == "*" || x == v);

@@ -1,7 +1,9 @@
 //! A settlement run: cases are priced as they arrive ([`Ledger::add`], pure per case), then the run
-//! closes ([`Ledger::close`]): the special-review quota, each pool's point value, payments to the fen
-//! (pool → hospital → case by largest remainder), risk sharing per pool and payee, capitation, the
-//! deposit and the clearing.
+//! closes ([`Ledger::close`]): the special-review quota, capitation, each pool's point value,
+//! payments to the fen (pool → hospital → case by largest remainder), risk sharing per pool and
+//! payee, the deposit and the clearing. Whatever a pool pays in money (rate-priced cases, FFS,
+//! carve-outs, capitation) comes off its distributable amount before its point value is solved, so
+//! a pool closing by point value pays out exactly its distributable amount.
 //!
 //! Results do not depend on the order or the batching of the cases: everything that allocates or
 //! ranks works on cases sorted by (hospital, id) and hospitals sorted by code.
@@ -63,12 +65,13 @@ pub struct Inputs {
 /// The run cannot close.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SettleError {
-    /// Rate-paid cases exceed what the pool can distribute.
-    #[error("pool {pool}: cases paid outside points ({other}) exceed the distributable amount ({distributable}); raise the budget or move those lines to their own pool")]
+    /// Cases paid in money (rates, FFS, carve-outs) and capitation exceed what a pool closing by
+    /// point value can distribute.
+    #[error("pool {pool}: cases and capitation paid outside points ({other}) exceed the distributable amount ({distributable}); raise the budget or move those lines to their own pool")]
     Overspent {
         /// Pool id.
         pool: String,
-        /// Paid outside points.
+        /// Paid outside points (cases and capitation).
         other: Fen,
         /// Distributable.
         distributable: Fen,

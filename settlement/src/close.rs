@@ -84,7 +84,18 @@ pub(crate) fn close(
         if let (Some(rule), Some(spent), Period::Year) =
             (&prog.sharing, en.spending, policy.policy.period)
         {
-            let score = inputs.assessment.get(&en.hospital).copied();
+            // The hospital's score, else its payee's (a consortium's).
+            let payee = engine
+                .listed_hospital(&en.hospital)
+                .map(|r| r.payee.as_str());
+            let score = inputs
+                .assessment
+                .get(&en.hospital)
+                .or_else(|| payee.and_then(|p| inputs.assessment.get(p)))
+                .copied();
+            if score.is_none() && rule.assessment_scaled {
+                return Err(SettleError::MissingAssessment(en.hospital.clone()));
+            }
             adjustment = share(rule, accrual, spent, score, stages.sharing)?.adjustment;
         }
         // Validation guarantees the pool exists.

@@ -130,6 +130,12 @@ pub(super) fn check(p: &Policy, origin: &str) -> Result<(), PolicyError> {
         c.share("cycle.deposit_share".into(), d.0)?;
     }
     for (i, cap) in p.capitation.iter().enumerate() {
+        if p.capitation[..i].iter().any(|x| x.program == cap.program) {
+            return Err(c.err(
+                format!("capitation[{i}].program"),
+                format!("{:?} twice: enrolment rows name one programme", cap.program),
+            ));
+        }
         if !p.pools.iter().any(|q| q.id == cap.pool) {
             return Err(c.err(
                 format!("capitation[{i}].pool"),
@@ -202,6 +208,28 @@ fn check_dip(c: &Ctx, d: &DipRules) -> Result<(), PolicyError> {
     c.positive("dip.low.ratio".into(), d.low.ratio.0)?;
     c.positive("dip.high.ratio".into(), d.high.ratio.0)?;
     c.positive("dip.score_scale".into(), d.score_scale.0)?;
+    // Bounds in order, or a case could be low and high at once (the low rule would win silently).
+    let above = |a: Ratio, b: Ratio| a.numer() * b.denom() > b.numer() * a.denom();
+    if !above(d.high.ratio.0, d.low.ratio.0) {
+        return Err(c.err(
+            "dip.high.ratio",
+            format!(
+                "{} must be above dip.low.ratio {}",
+                d.high.ratio.0, d.low.ratio.0
+            ),
+        ));
+    }
+    if let Some(x) = d.extreme {
+        if !above(x.ratio.0, d.high.ratio.0) {
+            return Err(c.err(
+                "dip.extreme.ratio",
+                format!(
+                    "{} must be above dip.high.ratio {}",
+                    x.ratio.0, d.high.ratio.0
+                ),
+            ));
+        }
+    }
     if let Some(b) = d.blank_share {
         c.share("dip.blank_share".into(), b.0)?;
     }
@@ -346,6 +374,12 @@ fn check_lines(c: &Ctx, p: &Policy) -> Result<(), PolicyError> {
             return Err(c.err(
                 format!("fixed_rates[{i}]"),
                 "give amount_yuan or amount_by_level",
+            ));
+        }
+        if let Some(k) = f.amount_by_level.keys().find(|k| k.parse::<u8>().is_err()) {
+            return Err(c.err(
+                format!("fixed_rates[{i}].amount_by_level"),
+                format!("{k:?} is not a level: write {{ \"1\" = 2500, \"3\" = 3500 }}"),
             ));
         }
     }

@@ -179,7 +179,7 @@ pub(crate) fn close(
                 let announced = match (pool.point_value_yuan, pool.reimbursement_ratio) {
                     (Some(pv), _) => Some(pv.0.mul_int(100)),
                     (None, Some(rho)) if total_points.0 > 0 => Some(
-                        Ratio::int(i128::from((distributable - other).0))
+                        Ratio::int(i128::from((distributable - other - capitated).0))
                             .checked_div(rho.0)?
                             .checked_div(total_points.ratio())?,
                     ),

@@ -198,9 +198,9 @@ pub struct Pool {
     #[serde(default)]
     pub point_value_yuan: Option<Dec>,
     /// Closure `rate`, total-cost basis: the point value is the national DIP formula
-    /// `(distributable − rate-paid cases) / reimbursement_ratio / Σ points` (the fund grossed up by
-    /// the reimbursement ratio; S1). Payments then do not close the budget exactly: the balance is
-    /// reported.
+    /// `(distributable − rate-paid cases − capitation) / reimbursement_ratio / Σ points` (the fund
+    /// grossed up by the reimbursement ratio; S1). Payments then do not close the budget exactly:
+    /// the balance is reported.
     #[serde(default)]
     pub reimbursement_ratio: Option<Dec>,
 }

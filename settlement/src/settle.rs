@@ -142,6 +142,27 @@ impl Ledger {
         self.rejected.push(Rejection { id, reason });
     }
 
+    /// Takes in a ledger filled separately (another batch of the run, another thread): its cases
+    /// follow this ledger's, so a case id already settled here is rejected as a duplicate, as if
+    /// the rows had come in one stream, this ledger's first. The close does not depend on how the
+    /// cases were batched.
+    pub fn merge(&mut self, other: Ledger) {
+        for e in other.entries {
+            if self.ids.insert(e.id.clone()) {
+                self.entries.push(e);
+            } else {
+                self.rejected.push(Rejection {
+                    reason: format!(
+                        "duplicate case id {:?}: settled once, this row rejected",
+                        e.id
+                    ),
+                    id: e.id,
+                });
+            }
+        }
+        self.rejected.extend(other.rejected);
+    }
+
     /// Closes the run.
     pub fn close(self, engine: &Engine, inputs: &Inputs) -> Result<Settlement, SettleError> {
         crate::close::close(engine, self.entries, self.rejected, inputs)

@@ -36,7 +36,8 @@ pub struct Case {
     pub patient_share: Fen,
     /// Fund amount computed item by item, when the input carries it (for fee-for-service).
     pub fund_amount: Option<Fen>,
-    /// The carve-out line named by the input (`carve_out` column), if any.
+    /// The carve-out line named by the input (`carve_out` column), if any; a name the policy has
+    /// no `[[carve_outs]]` line for rejects the case.
     pub carve_out: Option<String>,
     /// On the approved 特例单议 list.
     pub special_review: bool,

@@ -295,6 +295,13 @@ impl Engine {
                 case.fund_type, case.locality, case.service_line
             ))
         })?;
+        if let Some(line) = &case.carve_out {
+            if !self.policy.carve_outs.iter().any(|c| c.name == *line) {
+                return Err(reject(format!(
+                    "carve_out {line:?} is not a [[carve_outs]] line of the policy"
+                )));
+            }
+        }
         let hospital = self.hospital(case).map_err(reject)?;
         let pricing = crate::route::route(self, case, &hospital).map_err(reject)?;
         Ok((pool, hospital, pricing))

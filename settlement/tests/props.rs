@@ -1,5 +1,5 @@
-//! Properties of a whole settlement run, over random policies (fund and total-cost basis, closed by
-//! point value or at an announced point value, with every route) and random cases:
+//! Properties of a whole settlement run, over random policies (DRG or DIP, fund and total-cost
+//! basis, closed by point value or at an announced point value, with every route) and random cases:
 //!
 //! - conservation: a pool closing by point value pays out exactly its distributable amount, and
 //!   the pool, hospital and case views agree to the fen;
@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
-use settlement::case::{Bundle, Case, DrgOutcome, DrgResult};
+use settlement::case::{Bundle, Case, DipKind, DipResult, DrgOutcome, DrgResult};
 use settlement::engine::{Engine, GroupWeight};
 use settlement::money::Fen;
 use settlement::points::Points;
@@ -42,6 +42,56 @@ struct PolicySpec {
     deposit: bool,
     capitation: bool,
     review_first: bool,
+    /// A DIP policy instead of DRG.
+    dip: Option<DipSpec>,
+}
+
+#[derive(Clone, Debug)]
+struct DipSpec {
+    low_inclusive: bool,
+    high_inclusive: bool,
+    plus_hospital_factor: bool,
+    /// Unapproved extreme cases: 0 bundle, 1 ffs, 2 hospital factor.
+    extreme: u8,
+    factor_on_deviation: bool,
+    blank_share: bool,
+}
+
+/// DIP groups: (code, score, standard cost in yuan (0 = none), basic-group factor, aux factor).
+const DIP_GROUPS: [(&str, i64, i64, Option<&str>, &str); 5] = [
+    ("D1", 120, 12_000, None, "1"),
+    ("D2", 300, 30_000, None, "1"),
+    ("D3", 50, 5_000, Some("0.8"), "1"),
+    ("D4", 200, 0, None, "1"),
+    ("D5", 90, 9_000, None, "1.1"),
+];
+
+fn dip_spec() -> impl Strategy<Value = DipSpec> {
+    (
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        0u8..3,
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(
+                low_inclusive,
+                high_inclusive,
+                plus_hospital_factor,
+                extreme,
+                factor_on_deviation,
+                blank_share,
+            )| DipSpec {
+                low_inclusive,
+                high_inclusive,
+                plus_hospital_factor,
+                extreme,
+                factor_on_deviation,
+                blank_share,
+            },
+        )
 }
 
 #[derive(Clone, Debug)]
@@ -71,6 +121,7 @@ fn policy_spec() -> impl Strategy<Value = PolicySpec> {
         any::<bool>(),
         any::<bool>(),
         any::<bool>(),
+        prop::option::of(dip_spec()),
     )
         .prop_map(
             |(
@@ -85,6 +136,7 @@ fn policy_spec() -> impl Strategy<Value = PolicySpec> {
                 deposit,
                 capitation,
                 review_first,
+                dip,
             )| PolicySpec {
                 total_cost,
                 announced,
@@ -97,6 +149,7 @@ fn policy_spec() -> impl Strategy<Value = PolicySpec> {
                 deposit,
                 capitation,
                 review_first,
+                dip,
             },
         )
 }
@@ -141,8 +194,13 @@ fn policy_text(p: &PolicySpec, cases: &[CaseSpec]) -> String {
     let mut t = String::from(
         "schema = \"drgdip-policy/1\"\n\
          [policy]\nname = \"prop\"\nregion = \"test\"\nversion = \"1\"\n\
-         effective_from = \"2025-01-01\"\nbundle = \"drg\"\nperiod = \"month\"\n",
+         effective_from = \"2025-01-01\"\nperiod = \"month\"\n",
     );
+    t.push_str(if p.dip.is_some() {
+        "bundle = \"dip\"\n"
+    } else {
+        "bundle = \"drg\"\n"
+    });
     let capitation = if p.capitation { 120_000 * 10 } else { 0 };
     for (k, fund) in ["employee", "resident"].into_iter().enumerate() {
         let bound: i64 = cases
@@ -184,9 +242,12 @@ fn policy_text(p: &PolicySpec, cases: &[CaseSpec]) -> String {
     }
     t.push_str(
         "[levels.3]\ndrg_coefficient = [{ name = \"level\", value = 1.1, source = \"p\" }]\n\
+         dip_factor = [{ name = \"level\", value = 1.05, source = \"p\" }]\n\
          [levels.2]\ndrg_coefficient = [{ name = \"level\", value = 0.95, source = \"p\" }]\n\
+         dip_factor = [{ name = \"level\", value = 0.9, source = \"p\" }]\n\
          [levels.1]\ndrg_coefficient = [{ name = \"level\", value = 0.85, source = \"p\" }, \
          { name = \"x\", value = 1.03, source = \"p\" }]\n\
+         dip_factor = [{ name = \"level\", value = 0.7, source = \"p\" }]\n\
          [[hospitals]]\ncode = \"H0\"\nlevel = 3\n\
          [[hospitals]]\ncode = \"H1\"\nlevel = 2\n\
          [[hospitals]]\ncode = \"H2\"\nlevel = 1\nconsortium = \"C1\"\n\
@@ -211,7 +272,28 @@ fn policy_text(p: &PolicySpec, cases: &[CaseSpec]) -> String {
          bands = [{ from = 1, to = 30, points = 10.5 }, { from = 31, points = 8.25 }]\nsource = \"p\"\n\
          [exclusions]\nlos_at_most = 0\nlos_at_least = 100\nsource = \"p\"\n",
     );
-    t.push_str(&format!(
+    if let Some(d) = &p.dip {
+        t.push_str(&format!(
+            "[dip]\nlow = {{ ratio = 0.5, inclusive = {} }}\nhigh = {{ ratio = 2, inclusive = {} }}\n\
+             high_plus = \"{}\"\nextreme = {{ ratio = 5, inclusive = true, unapproved = \"{}\" }}\n\
+             factor_on_deviation = {}\n{}score_scale = 100\nsource = \"p\"\n",
+            d.low_inclusive,
+            d.high_inclusive,
+            if d.plus_hospital_factor {
+                "hospital_factor"
+            } else {
+                "one"
+            },
+            ["bundle", "ffs", "hospital_factor"][usize::from(d.extreme)],
+            d.factor_on_deviation,
+            if d.blank_share {
+                "blank_share = 0.7\n"
+            } else {
+                ""
+            },
+        ));
+    } else {
+        t.push_str(&format!(
         "[drg]\nmethod = \"points\"\npoints_per_weight = 100\n\
          low = {{ ratio = 0.4, inclusive = {} }}\n{}\
          high = [{{ up_to_base_points = 100, multiple = 3, inclusive = false }}, \
@@ -227,6 +309,7 @@ fn policy_text(p: &PolicySpec, cases: &[CaseSpec]) -> String {
         },
         if p.extreme_ffs { "ffs" } else { "bundle" },
     ));
+    }
     t.push_str(&format!(
         "[special_review]\nquota_share = \"0.{:02}\"\nsource = \"p\"\n\
          [ffs]\nbasis = \"cost_minus_patient_share\"\nratio = 0.9\nsource = \"p\"\n",
@@ -241,7 +324,7 @@ fn policy_text(p: &PolicySpec, cases: &[CaseSpec]) -> String {
     t
 }
 
-fn case_of(i: usize, c: &CaseSpec) -> Case {
+fn case_of(i: usize, c: &CaseSpec, dip: bool) -> Case {
     let hospital = format!("H{}", c.hospital);
     let (principal, dept, procedures, outcome, code) = match c.kind {
         0 => ("U07.100", "", vec![], DrgOutcome::Grouped, "G1"),
@@ -265,6 +348,15 @@ fn case_of(i: usize, c: &CaseSpec) -> Case {
             GROUPS[usize::from(c.group)].0,
         ),
     };
+    let bundle = if dip {
+        dip_bundle(c)
+    } else {
+        Bundle::Drg(DrgResult {
+            outcome,
+            code: code.into(),
+            reason: String::new(),
+        })
+    };
     Case {
         id: format!("c{i:04}"),
         // H5 is not listed: it brings its level on the row.
@@ -285,12 +377,35 @@ fn case_of(i: usize, c: &CaseSpec) -> Case {
         fund_amount: None,
         carve_out: None,
         special_review: c.review,
-        bundle: Bundle::Drg(DrgResult {
-            outcome,
-            code: code.into(),
-            reason: String::new(),
-        }),
+        bundle,
     }
+}
+
+/// The DIP grouping of a case: kind 4 a blank group, 5 not grouped, 6 an unscored group, else one
+/// of [`DIP_GROUPS`].
+fn dip_bundle(c: &CaseSpec) -> Bundle {
+    let q = |s: &str| s.parse::<settlement::money::Ratio>().unwrap();
+    let (code, score, standard, basic, aux) = match c.kind {
+        4 => ("K1", 80, 8_000, None, "1"),
+        5 => ("", 0, 0, None, "1"),
+        6 => ("U1", 0, 5_000, None, "1"),
+        _ => DIP_GROUPS[usize::from(c.group)],
+    };
+    Bundle::Dip(DipResult {
+        code: code.into(),
+        grouped: c.kind != 5,
+        kind: match (c.kind, basic) {
+            (4, _) => DipKind::Blank,
+            (_, Some(_)) => DipKind::Basic,
+            _ => DipKind::Core,
+        },
+        score: Points(score * 10_000),
+        aux_factor: q(aux),
+        aux_name: String::new(),
+        basic_factor: basic.map(q),
+        standard_cost: (standard > 0).then_some(Fen(standard * 100)),
+        reason: String::new(),
+    })
 }
 
 fn weights() -> std::collections::HashMap<String, GroupWeight> {
@@ -427,7 +542,7 @@ proptest! {
         specs in prop::collection::vec(case_spec(), 1..60),
     ) {
         let e = engine(&p, &specs);
-        let cases: Vec<Case> = specs.iter().enumerate().map(|(i, c)| case_of(i, c)).collect();
+        let cases: Vec<Case> = specs.iter().enumerate().map(|(i, c)| case_of(i, c, p.dip.is_some())).collect();
         let s = settle(&e, &p, &cases);
         prop_assert!(s.rejected.is_empty(), "{:?}", s.rejected);
         prop_assert_eq!(s.cases.len(), cases.len());
@@ -442,7 +557,7 @@ proptest! {
         seed in any::<u64>(),
     ) {
         let e = engine(&p, &specs);
-        let cases: Vec<Case> = specs.iter().enumerate().map(|(i, c)| case_of(i, c)).collect();
+        let cases: Vec<Case> = specs.iter().enumerate().map(|(i, c)| case_of(i, c, p.dip.is_some())).collect();
         let once = settle(&e, &p, &cases);
         // Shuffle (a seeded Fisher-Yates), cut into batches, price each batch in its own ledger
         // (pushing results priced separately), and merge the batches last to first.
@@ -494,6 +609,7 @@ proptest! {
         let higher = (cost + mean * raise / 100_000_000).min(mean * 5 - 1);
         let mut p = p;
         p.quota_pct = 0;
+        p.dip = None;
         let base = CaseSpec {
             hospital,
             resident,
@@ -513,7 +629,7 @@ proptest! {
         let e = engine(&p, &raised);
         let code = format!("H{hospital}");
         let run = |s: &[CaseSpec]| {
-            let cases: Vec<Case> = s.iter().enumerate().map(|(i, c)| case_of(i, c)).collect();
+            let cases: Vec<Case> = s.iter().enumerate().map(|(i, c)| case_of(i, c, p.dip.is_some())).collect();
             settle(&e, &p, &cases)
         };
         let (a, b) = (run(&specs), run(&raised));
@@ -538,7 +654,7 @@ proptest! {
         more.push(extra.clone());
         let e = engine(&p, &more);
         let run = |s: &[CaseSpec]| {
-            let cases: Vec<Case> = s.iter().enumerate().map(|(i, c)| case_of(i, c)).collect();
+            let cases: Vec<Case> = s.iter().enumerate().map(|(i, c)| case_of(i, c, p.dip.is_some())).collect();
             settle(&e, &p, &cases)
         };
         let (a, b) = (run(&specs), run(&more));

@@ -9,11 +9,17 @@
 //! - [`engine`]: the compiled policy; [`engine::Engine::price`] routes and prices one case (pure,
 //!   thread-safe): carve-outs, fixed rates, [`per_diem`], exclusions, the [`drg`] or [`dip`] bundle,
 //!   special review, fee-for-service, each result a [`price::Priced`] with its formula;
-//! - [`settle`]: a [`settle::Ledger`] collects priced cases and closes the run: the special-review
-//!   quota, each pool's point value ([`budget`] and largest-remainder allocation from [`money`]),
-//!   payments pool → hospital → case to the fen, [`share`] (surplus retention, overspend sharing),
-//!   capitation, the deposit and the clearing;
+//! - [`settle`]: a [`settle::Ledger`] collects priced cases (batches filled apart join with
+//!   [`settle::Ledger::merge`]) and closes the run: the special-review quota, capitation, each
+//!   pool's point value ([`budget`] and largest-remainder allocation from [`money`]), payments
+//!   pool → hospital → case to the fen, [`share`] (surplus retention, overspend sharing), the
+//!   deposit and the clearing;
 //! - [`money`], [`points`], [`coefficient`]: exact fen, ratios, rounding rules and named coefficients.
+//!
+//! Worked examples an analyst can read and extend are the crate's scenario files
+//! (`tests/scenarios/*.toml`: a policy, cases and the fen expected, each with its hand
+//! computation); `tests/props.rs` checks conservation, monotonicity and batch independence over
+//! random policies.
 //!
 //! ```
 //! use settlement::case::{Bundle, Case, DrgOutcome, DrgResult};

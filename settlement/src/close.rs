@@ -94,7 +94,10 @@ pub(crate) fn close(
                 .or_else(|| payee.and_then(|p| inputs.assessment.get(p)))
                 .copied();
             if score.is_none() && rule.assessment_scaled {
-                return Err(SettleError::MissingAssessment(en.hospital.clone()));
+                return Err(SettleError::MissingAssessment {
+                    rule: "capitation.sharing.assessment_scaled",
+                    payee: en.hospital.clone(),
+                });
             }
             adjustment = share(rule, accrual, spent, score, stages.sharing)?.adjustment;
         }
@@ -303,7 +306,10 @@ pub(crate) fn close(
             let score = match inputs.assessment.get(&payee) {
                 Some(s) => Some(*s),
                 None if rule.assessment_scaled => {
-                    return Err(SettleError::MissingAssessment(payee))
+                    return Err(SettleError::MissingAssessment {
+                        rule: "sharing.assessment_scaled",
+                        payee,
+                    })
                 }
                 None => None,
             };
@@ -378,13 +384,16 @@ pub(crate) fn close(
                 h.net = gross - deposit;
             }
             Period::Year => {
-                let forfeited = if policy.cycle.deposit_by_assessment {
+                let forfeited = if policy.cycle.deposit_by_assessment && deposit.0 != 0 {
                     let score = inputs
                         .assessment
                         .get(&h.payee)
                         .or_else(|| inputs.assessment.get(&h.code))
                         .copied()
-                        .ok_or_else(|| SettleError::MissingAssessment(h.payee.clone()))?;
+                        .ok_or_else(|| SettleError::MissingAssessment {
+                            rule: "cycle.deposit_by_assessment",
+                            payee: h.payee.clone(),
+                        })?;
                     let lost =
                         Ratio::ONE.checked_add(score.checked_div(Ratio::int(100))?.mul_int(-1))?;
                     Ratio::int(i128::from(deposit.0))

@@ -76,9 +76,14 @@ pub enum SettleError {
         /// Distributable.
         distributable: Fen,
     },
-    /// Sharing scaled by assessment without a score.
-    #[error("sharing.assessment_scaled: no assessment score for payee {0:?} (give --assessment)")]
-    MissingAssessment(String),
+    /// A rule scaled by the assessment score has no score for a payee.
+    #[error("{rule}: no assessment score for payee {payee:?} (give --assessment)")]
+    MissingAssessment {
+        /// The policy key that needs the score.
+        rule: &'static str,
+        /// The payee (or hospital) without one.
+        payee: String,
+    },
     /// An enrolment row names an unknown programme.
     #[error("enrolment: programme {0:?} is not a [[capitation]] of the policy")]
     UnknownProgram(String),

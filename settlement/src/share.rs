@@ -77,7 +77,10 @@ pub fn share(
             if cmp(top, lo).is_gt() {
                 let overlap = top.checked_add(lo.mul_int(-1))?;
                 fund = fund.checked_add(overlap.checked_mul(b.fund_share.0)?)?;
-                parts.push(format!("{} × {}", overlap, b.fund_share.0));
+                let shown = overlap
+                    .round(rounding)
+                    .map_or_else(|_| overlap.to_string(), |f| f.to_string());
+                parts.push(format!("{shown} × {}", b.fund_share.0));
             }
             lo = hi;
             if !cmp(lo, loss).is_lt() {

@@ -272,26 +272,3 @@ pub fn write_all(
         .map_err(|e| e.to_string())?;
     write_file(&dir.join("summary.json"), json.as_bytes())
 }
-
-/// A plain-text table of the hospitals (for the terminal).
-pub fn hospital_table(s: &Settlement) -> String {
-    let mut t = format!(
-        "{:<8} {:>3} {:>7} {:>7} {:>16} {:>16} {:>16} {:>16}\n",
-        "hospital", "lvl", "cases", "CMI", "total cost", "fund payment", "deposit", "net"
-    );
-    let yuan = |f: Fen| format!("{f}");
-    for h in &s.hospitals {
-        t.push_str(&format!(
-            "{:<8} {:>3} {:>7} {:>7} {:>16} {:>16} {:>16} {:>16}\n",
-            h.code,
-            h.level,
-            h.cases,
-            opt_ratio(h.cmi, 4),
-            yuan(h.total_cost),
-            yuan(h.payment + h.capitation + h.sharing),
-            yuan(h.deposit),
-            yuan(h.net),
-        ));
-    }
-    t
-}

@@ -129,6 +129,12 @@ pub(super) fn check(p: &Policy, origin: &str) -> Result<(), PolicyError> {
     if let Some(d) = p.cycle.deposit_share {
         c.share("cycle.deposit_share".into(), d.0)?;
     }
+    if p.cycle.deposit_by_assessment && p.cycle.deposit_share.is_none() {
+        return Err(c.err(
+            "cycle.deposit_by_assessment",
+            "releases a deposit by assessment, but cycle.deposit_share sets no deposit",
+        ));
+    }
     for (i, cap) in p.capitation.iter().enumerate() {
         if p.capitation[..i].iter().any(|x| x.program == cap.program) {
             return Err(c.err(

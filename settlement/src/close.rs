@@ -52,7 +52,8 @@ pub(crate) fn close(
     for (i, e) in entries.iter_mut().enumerate() {
         let p = match (honoured[i], e.pricing.without_review.take()) {
             (false, Some(fallback)) => fallback,
-            _ => e.pricing.primary.clone(),
+            // Moved out, not cloned: the entry's pricing is not read again.
+            _ => std::mem::replace(&mut e.pricing.primary, Priced::placeholder()),
         };
         priced.push(p);
     }

@@ -85,8 +85,8 @@ pub(crate) fn price(
     let (hf, hf_text) = match (d.kind, d.basic_factor) {
         (DipKind::Basic, Some(b)) => (b, format!("基层系数 {b}")),
         _ => {
-            let v = m(h.dip_factor.value())?;
-            (v, format!("hf {v} [{}]", h.dip_factor.explain()))
+            let v = h.dip_factor.value;
+            (v, format!("hf {v} [{}]", h.dip_factor.explain))
         }
     };
     let aux = d.aux_factor;

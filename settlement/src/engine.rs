@@ -2,6 +2,7 @@
 //! the per-case pricing entry point ([`Engine::price`], pure and thread-safe).
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use crate::case::Case;
 use crate::coefficient::{Coefficient, Combine, Component};
@@ -55,11 +56,32 @@ pub struct HospitalRules {
     /// Level.
     pub level: u8,
     /// DRG coefficient.
-    pub drg_coefficient: Coefficient,
+    pub drg_coefficient: Arc<Applied>,
     /// DIP factor.
-    pub dip_factor: Coefficient,
+    pub dip_factor: Arc<Applied>,
     /// Payee: the consortium, or the hospital itself.
     pub payee: String,
+}
+
+/// A coefficient with its value and explanation computed once (cases share it).
+#[derive(Clone, Debug)]
+pub struct Applied {
+    /// The components.
+    pub coefficient: Coefficient,
+    /// Their combined value.
+    pub value: Ratio,
+    /// `level 1.05 × cmi_incentive 1.02 = 1.071`.
+    pub explain: String,
+}
+
+impl Applied {
+    fn new(c: Coefficient) -> Result<Arc<Applied>, String> {
+        Ok(Arc::new(Applied {
+            value: c.value().map_err(|e| e.to_string())?,
+            explain: c.explain(),
+            coefficient: c,
+        }))
+    }
 }
 
 /// A case that cannot be settled, with the reason.
@@ -82,6 +104,7 @@ pub struct Engine {
     pub(crate) drg_rules: Option<DrgPointRules>,
     pub(crate) order: Vec<crate::policy::Step>,
     hospitals: HashMap<String, HospitalRules>,
+    by_level: BTreeMap<u8, HospitalRules>,
     levels: BTreeMap<u8, (Coefficient, Coefficient)>,
 }
 
@@ -165,7 +188,14 @@ impl Engine {
                 return Err(invalid("drg.base_rate_yuan".into(), "missing".into()));
             }
         }
+        let mut by_level = BTreeMap::new();
+        for &level in levels.keys() {
+            let r = Self::hospital_rules(&levels, level, None)
+                .map_err(|m| invalid(format!("levels.{level}"), m))?;
+            by_level.insert(level, r);
+        }
         Ok(Engine {
+            by_level,
             order: policy.order(),
             stages,
             weights,
@@ -198,13 +228,11 @@ impl Engine {
                 .extend(coefficient(&h.drg_coefficient, CombineName::Product).components);
             dip.components
                 .extend(coefficient(&h.dip_factor, CombineName::Product).components);
-            drg.value().map_err(|e| e.to_string())?;
-            dip.value().map_err(|e| e.to_string())?;
         }
         Ok(HospitalRules {
             level,
-            drg_coefficient: drg,
-            dip_factor: dip,
+            drg_coefficient: Applied::new(drg)?,
+            dip_factor: Applied::new(dip)?,
             payee: h
                 .and_then(|h| h.consortium.clone())
                 .unwrap_or_else(|| h.map_or(String::new(), |h| h.code.clone())),
@@ -222,7 +250,10 @@ impl Engine {
                 case.hospital
             )
         })?;
-        let mut r = Self::hospital_rules(&self.levels, level, None)?;
+        let mut r = match self.by_level.get(&level) {
+            Some(r) => r.clone(),
+            None => Self::hospital_rules(&self.levels, level, None)?,
+        };
         r.payee = case.hospital.clone();
         Ok(r)
     }

@@ -148,6 +148,22 @@ pub struct Priced {
     pub note: String,
 }
 
+impl Priced {
+    /// An empty value to move a pricing out of a collection (allocates nothing).
+    pub(crate) fn placeholder() -> Priced {
+        Priced {
+            route: Route::Ffs,
+            line: String::new(),
+            class: Class::Actual,
+            ratio: None,
+            value: Value::Fund(Fen::ZERO),
+            weight: None,
+            formula: String::new(),
+            note: String::new(),
+        }
+    }
+}
+
 /// A case's pricing: what it is paid, and for an approved special-review case what it would be paid
 /// if the hospital's quota is used up.
 #[derive(Clone, Debug, PartialEq, Eq)]

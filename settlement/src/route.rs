@@ -304,12 +304,12 @@ fn drg(e: &Engine, case: &Case, h: &HospitalRules, d: &DrgResult) -> Result<Outc
     let coef = if same_price {
         Ratio::ONE
     } else {
-        money(h.drg_coefficient.value())?
+        h.drg_coefficient.value
     };
     let coef_text = if same_price {
         "1 (同病同价)".to_string()
     } else {
-        format!("{coef} [{}]", h.drg_coefficient.explain())
+        format!("{coef} [{}]", h.drg_coefficient.explain)
     };
     let mut extreme = false;
     if w.mean_cost.0 > 0 {

@@ -65,10 +65,18 @@ pub fn yuan_per_point(pv: Ratio) -> String {
     )
 }
 
-fn cases_csv(engine: &Engine, s: &Settlement) -> Vec<u8> {
-    let mut out = Vec::with_capacity(s.cases.len() * 200);
+/// Streams `cases.csv` in chunks of rows (the file can hold tens of millions of cases).
+fn cases_csv(path: &Path, engine: &Engine, s: &Settlement) -> Result<(), String> {
+    let fail = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
+    let mut file =
+        std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path).map_err(fail)?);
+    let mut out = Vec::with_capacity(1 << 20);
     write_row(&mut out, CASE_COLUMNS);
     for c in &s.cases {
+        if out.len() > 1 << 20 {
+            file.write_all(&out).map_err(fail)?;
+            out.clear();
+        }
         let p = &c.priced;
         let standard = match p.value {
             Priced::Standard(f) => f.0.to_string(),
@@ -100,7 +108,8 @@ fn cases_csv(engine: &Engine, s: &Settlement) -> Vec<u8> {
             ],
         );
     }
-    out
+    file.write_all(&out).map_err(fail)?;
+    file.flush().map_err(fail)
 }
 
 /// Columns of `hospitals.csv`.
@@ -260,7 +269,7 @@ pub fn write_all(
     tables: &str,
 ) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    write_file(&dir.join("cases.csv"), &cases_csv(engine, s))?;
+    cases_csv(&dir.join("cases.csv"), engine, s)?;
     write_file(&dir.join("hospitals.csv"), &hospitals_csv(s))?;
     let mut rej = Vec::new();
     write_row(&mut rej, ["id", "reason"]);

@@ -1,21 +1,21 @@
-//! The streaming CSV pipeline shared by the row-by-row commands (`group`, `dip group`).
+//! The streaming pipeline shared by the row-by-row commands (`group`, `dip group`), CSV or Parquet
+//! in and out.
 //!
-//! A reader thread parses raw CSV rows into reusable chunks; each chunk is processed and formatted in
+//! A reader thread reads raw rows (CSV rows, or Parquet rows as text) into reusable chunks; each chunk is processed and formatted in
 //! parallel (rayon, sub-chunks keep their order); the main thread writes the formatted bytes in input
 //! order. Memory is bounded by a few chunks whatever the file size. Every row is handed to the
 //! processor, which must write exactly one output row for it and count it under one status.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{Read, Write};
 use std::path::Path;
 use std::sync::mpsc;
 use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::io::csv::{flush_to, write_row};
+use crate::io::rows::{ProgressUnit, RowReader, RowWriter, CHUNK_ROWS};
 
-const CHUNK: usize = 16 * 1024;
 const SUB_CHUNK: usize = 1024;
 
 /// Counts of output rows by status, for a fixed list of status names.
@@ -86,31 +86,35 @@ pub fn open_output(p: &Path) -> Result<Box<dyn Write>, String> {
         .map_err(|e| format!("cannot create output {}: {e}", p.display()))
 }
 
-/// A byte-based progress bar on standard error for long runs over a file, only when standard error is
-/// a terminal (scripts and CI stay quiet).
-fn progress_bar(input: &Path) -> Option<indicatif::ProgressBar> {
+/// A progress bar on standard error for long runs over a file (bytes of a CSV file, rows of a
+/// Parquet file), only when standard error is a terminal (scripts and CI stay quiet).
+fn progress_bar(input: &Path, reader: &mut RowReader) -> Option<indicatif::ProgressBar> {
     use std::io::IsTerminal;
     if !std::io::stderr().is_terminal() || input.as_os_str() == "-" {
         return None;
     }
-    let len = std::fs::metadata(input).ok()?.len();
-    let bar = indicatif::ProgressBar::with_draw_target(
-        Some(len),
-        indicatif::ProgressDrawTarget::stderr(),
-    );
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{elapsed_precise} [{wide_bar}] {bytes}/{total_bytes} ({eta})",
-    ) {
+    let (unit, total) = reader.progress_total();
+    let bar =
+        indicatif::ProgressBar::with_draw_target(total, indicatif::ProgressDrawTarget::stderr());
+    let template = match unit {
+        ProgressUnit::Bytes => "{elapsed_precise} [{wide_bar}] {bytes}/{total_bytes} ({eta})",
+        ProgressUnit::Rows => "{elapsed_precise} [{wide_bar}] {pos}/{len} rows ({eta})",
+    };
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
         bar.set_style(style);
     }
+    let hook = bar.clone();
+    reader.on_progress(move |p| hook.set_position(p.done));
     Some(bar)
 }
 
-/// Streams `input` to `output`.
+/// Streams `input` to `output`, each CSV or Parquet by its file name ([`crate::io::rows`]).
 ///
 /// `columns` reads the header row into whatever the processor needs (an error aborts with a message).
 /// `process(columns, rows, first_line, out, counts)` formats one output row per input row into `out`
-/// and counts each under a status index of `statuses`. `label` names the command in the summary line.
+/// as CSV and counts each under a status index of `statuses`; `first_line` is the line of the first
+/// row counting the header as line 1 (for Parquet, the row number + 1). `label` names the command in
+/// the summary line. A Parquet output has text (Utf8) columns.
 pub fn run<C, H, P>(
     label: &str,
     input: &Path,
@@ -126,95 +130,74 @@ where
     P: Fn(&C, &[csv::ByteRecord], u64, &mut Vec<u8>, &mut Counts) + Sync,
 {
     let started = Instant::now();
-    let input_name = input.display().to_string();
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(false)
-        .buffer_capacity(1 << 20)
-        .from_reader(BufReader::with_capacity(1 << 20, open_input(input)?));
-    let mut header = csv::ByteRecord::new();
-    match reader.read_byte_record(&mut header) {
-        Ok(true) => {}
-        Ok(false) => return Err(format!("input {input_name} is empty: no header row")),
-        Err(e) => return Err(format!("cannot read input {input_name}: {e}")),
+    let mut reader = RowReader::open(input)?;
+    let input_name = reader.name().to_string();
+    let cols = columns(reader.header()).map_err(|e| format!("{input_name}: {e}"))?;
+    if !reader.unsupported_columns().is_empty() {
+        eprintln!(
+            "drgdip {label}: note: {input_name}: columns read as empty (no text form): {}",
+            reader.unsupported_columns().join(", ")
+        );
     }
-    let cols = columns(&header).map_err(|e| format!("{input_name}: {e}"))?;
+    let mut out = RowWriter::create(output, out_header, &[])?;
 
-    let output_name = output.display().to_string();
-    let mut out = BufWriter::with_capacity(1 << 20, open_output(output)?);
-    let mut head = Vec::new();
-    write_row(&mut head, out_header.iter().copied());
-    flush_to(&mut out, &head, &output_name)?;
-
-    let progress = progress_bar(input);
+    let progress = progress_bar(input, &mut reader);
     let mut counts = Counts::new(statuses);
     type Chunk = (u64, Vec<csv::ByteRecord>, usize);
     let (full_tx, full_rx) = mpsc::sync_channel::<Result<Chunk, String>>(2);
     let (empty_tx, empty_rx) = mpsc::channel::<Vec<csv::ByteRecord>>();
     for _ in 0..3 {
-        let _ = empty_tx.send(vec![csv::ByteRecord::new(); CHUNK]);
+        let _ = empty_tx.send(vec![csv::ByteRecord::new(); CHUNK_ROWS]);
     }
-    let reader_progress = progress.clone();
     std::thread::scope(|scope| -> Result<(), String> {
-        scope.spawn(move || {
-            let progress = reader_progress;
-            let mut line: u64 = 2;
-            loop {
-                let Ok(mut buf) = empty_rx.recv() else { return };
-                let mut n = 0;
-                while n < buf.len() {
-                    match reader.read_byte_record(&mut buf[n]) {
-                        Ok(true) => n += 1,
-                        Ok(false) => break,
-                        Err(e) => {
-                            let _ =
-                                full_tx.send(Err(format!("cannot read input {input_name}: {e}")));
-                            return;
-                        }
+        scope.spawn(move || loop {
+            let Ok(mut buf) = empty_rx.recv() else { return };
+            let first = reader.rows_read() + 2;
+            match reader.next_chunk(&mut buf) {
+                Ok(0) => return,
+                Ok(n) => {
+                    if full_tx.send(Ok((first, buf, n))).is_err() {
+                        return;
                     }
                 }
-                if n == 0 {
-                    return;
-                }
-                let first = line;
-                line += n as u64;
-                if let Some(p) = &progress {
-                    p.set_position(reader.position().byte());
-                }
-                if full_tx.send(Ok((first, buf, n))).is_err() {
+                Err(e) => {
+                    let _ = full_tx.send(Err(e));
                     return;
                 }
             }
         });
-        for msg in full_rx {
-            let (first, buf, n) = msg?;
-            let parts: Vec<(Vec<u8>, Counts)> = buf[..n]
-                .par_chunks(SUB_CHUNK)
-                .enumerate()
-                .map(|(k, rows)| {
-                    let mut bytes = Vec::with_capacity(rows.len() * 64);
-                    let mut c = Counts::new(statuses);
-                    process(
-                        &cols,
-                        rows,
-                        first + (k * SUB_CHUNK) as u64,
-                        &mut bytes,
-                        &mut c,
-                    );
-                    (bytes, c)
-                })
-                .collect();
-            let _ = empty_tx.send(buf);
-            for (bytes, c) in &parts {
-                flush_to(&mut out, bytes, &output_name)?;
-                counts.add(c);
+        // The reader waits for empty buffers: close their channel on every way out, errors too.
+        let written = (|| -> Result<(), String> {
+            for msg in full_rx {
+                let (first, buf, n) = msg?;
+                let parts: Vec<(Vec<u8>, Counts)> = buf[..n]
+                    .par_chunks(SUB_CHUNK)
+                    .enumerate()
+                    .map(|(k, rows)| {
+                        let mut bytes = Vec::with_capacity(rows.len() * 64);
+                        let mut c = Counts::new(statuses);
+                        process(
+                            &cols,
+                            rows,
+                            first + (k * SUB_CHUNK) as u64,
+                            &mut bytes,
+                            &mut c,
+                        );
+                        (bytes, c)
+                    })
+                    .collect();
+                let _ = empty_tx.send(buf);
+                for (bytes, c) in &parts {
+                    out.write_csv(bytes)?;
+                    counts.add(c);
+                }
             }
-        }
+            Ok(())
+        })();
         drop(empty_tx);
-        Ok(())
+        written
     })?;
-    out.flush()
-        .map_err(|e| format!("cannot write {output_name}: {e}"))?;
+    out.finish()?;
     if let Some(p) = &progress {
         p.finish_and_clear();
     }

@@ -7,6 +7,22 @@ use clap::Args;
 
 use super::pipeline::open_output;
 use crate::gen::{self, Accepted, GenOptions, GenSummary};
+use crate::io::parquet::{ColumnType, ParquetSink};
+use crate::io::rows::Format;
+
+/// The Parquet type of a generated column: whole numbers as `Int64`, dates as `Date32`, money (yuan
+/// with two decimals) as `Decimal128(18, 2)`, codes and names as text. Read back, every value has the
+/// text of the CSV output, so the same seed gives the same rows in both formats.
+pub fn column_type(name: &str) -> ColumnType {
+    match name {
+        "hospital_level" | "age" | "age_days" | "weight" | "los" | "icu_hours" | "year" => {
+            ColumnType::Int64
+        }
+        "birth_date" | "admit_date" | "discharge_date" => ColumnType::Date,
+        "total_cost" | "patient_share" => ColumnType::Decimal(2),
+        _ => ColumnType::Utf8,
+    }
+}
 
 /// Arguments of `drgdip gen`.
 #[derive(Args, Debug)]
@@ -31,7 +47,8 @@ pub struct GenArgs {
     /// 2025, no year column
     #[arg(long, value_parser = parse_years)]
     pub years: Option<(i32, i32)>,
-    /// Output CSV; `-` writes standard output
+    /// Output CSV, or Parquet when the name ends in `.parquet` (typed columns); `-` writes standard
+    /// output (CSV)
     #[arg(long)]
     pub out: PathBuf,
 }
@@ -75,10 +92,24 @@ pub fn run(args: &GenArgs) -> Result<GenSummary, String> {
         seed: args.seed,
         years: args.years,
     };
-    let mut out = BufWriter::with_capacity(1 << 20, open_output(&args.out)?);
-    let summary = gen::generate(&opts, &accepted, &mut out)?;
-    out.flush()
-        .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
+    let summary = if Format::of(&args.out) == Format::Parquet {
+        // The generator writes CSV; the sink parses it back into typed columns as it goes.
+        let mut header = gen::COLUMNS.to_vec();
+        if opts.years.is_some() {
+            header.push("year");
+        }
+        let types: Vec<ColumnType> = header.iter().map(|h| column_type(h)).collect();
+        let mut sink = ParquetSink::create(&args.out, &header, &types)?.with_header_row();
+        let summary = gen::generate(&opts, &accepted, &mut sink)?;
+        sink.finish()?;
+        summary
+    } else {
+        let mut out = BufWriter::with_capacity(1 << 20, open_output(&args.out)?);
+        let summary = gen::generate(&opts, &accepted, &mut out)?;
+        out.flush()
+            .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
+        summary
+    };
     let years = match args.years {
         Some((a, b)) if a != b => format!("{a}-{b}"),
         Some((a, _)) => a.to_string(),

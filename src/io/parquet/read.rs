@@ -16,6 +16,7 @@ use arrow_array::types::{
 use arrow_array::{Array, ArrowPrimitiveType, PrimitiveArray, RecordBatch};
 use arrow_schema::{DataType, TimeUnit};
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use parquet::arrow::ProjectionMask;
 use parquet::basic::Compression;
 
 use super::BATCH_ROWS;
@@ -44,11 +45,18 @@ type Text<'a> = Box<dyn Fn(usize, &mut Vec<u8>) + 'a>;
 ///
 /// Other types (lists, structs, maps, intervals, …) read as empty fields; [`ParquetRows::unsupported`]
 /// names those columns so the command can say so. No command needs them.
+///
+/// [`ParquetRows::read_only`] limits the decoding to the columns a command reads (the others come
+/// out empty): a Parquet file is stored column by column, so the rest is never decompressed.
 pub struct ParquetRows {
     name: String,
     header: csv::ByteRecord,
-    unsupported: Vec<String>,
-    reader: ParquetRecordBatchReader,
+    unsupported: Vec<(usize, String)>,
+    /// Until the first chunk: the columns to decode can still be chosen.
+    builder: Option<ParquetRecordBatchReaderBuilder<File>>,
+    reader: Option<ParquetRecordBatchReader>,
+    /// For each header column, its place in the decoded batches (`None`: not decoded).
+    slots: Vec<Option<usize>>,
     batch: Option<RecordBatch>,
     offset: usize,
     total: u64,
@@ -101,18 +109,18 @@ impl ParquetRows {
             header.push_field(field.name().as_bytes());
             let empty = arrow_array::new_empty_array(field.data_type());
             if text(empty.as_ref()).is_none() {
-                unsupported.push(format!("{} ({})", field.name(), field.data_type()));
+                let at = header.len() - 1;
+                unsupported.push((at, format!("{} ({})", field.name(), field.data_type())));
             }
         }
-        let reader = builder
-            .with_batch_size(BATCH_ROWS)
-            .build()
-            .map_err(|e| format!("cannot read input {name} as Parquet: {e}"))?;
+        let slots = (0..header.len()).map(Some).collect();
         Ok(ParquetRows {
             name,
             header,
             unsupported,
-            reader,
+            builder: Some(builder),
+            reader: None,
+            slots,
             batch: None,
             offset: 0,
             total,
@@ -126,9 +134,14 @@ impl ParquetRows {
         &self.header
     }
 
-    /// Columns of a type read as empty fields, as `name (type)`.
-    pub fn unsupported(&self) -> &[String] {
-        &self.unsupported
+    /// Columns to be read whose type has no text form (they read as empty fields), as
+    /// `name (type)`.
+    pub fn unsupported(&self) -> Vec<String> {
+        self.unsupported
+            .iter()
+            .filter(|(at, _)| self.slots[*at].is_some())
+            .map(|(_, name)| name.clone())
+            .collect()
     }
 
     /// Rows in the file (from its footer).
@@ -141,9 +154,45 @@ impl ParquetRows {
         self.read
     }
 
+    /// Decodes only these columns (indexes in the header); the others read as empty fields. Must
+    /// come before the first chunk.
+    pub fn read_only(&mut self, columns: &[usize]) -> Result<(), String> {
+        let Some(builder) = self.builder.take() else {
+            return Err(format!(
+                "{}: the columns to read are chosen before the first row",
+                self.name
+            ));
+        };
+        let mut keep: Vec<usize> = columns
+            .iter()
+            .copied()
+            .filter(|&c| c < self.header.len())
+            .collect();
+        keep.sort_unstable();
+        keep.dedup();
+        let mask = ProjectionMask::roots(builder.parquet_schema(), keep.iter().copied());
+        self.builder = Some(builder.with_projection(mask));
+        self.slots = vec![None; self.header.len()];
+        for (k, &c) in keep.iter().enumerate() {
+            self.slots[c] = Some(k);
+        }
+        Ok(())
+    }
+
     /// Fills `buf` from the front with the next rows (reusing the records' allocations); returns
     /// how many were filled, 0 at the end of the file.
     pub fn next_chunk(&mut self, buf: &mut [csv::ByteRecord]) -> Result<usize, String> {
+        if let Some(builder) = self.builder.take() {
+            self.reader = Some(
+                builder
+                    .with_batch_size(BATCH_ROWS)
+                    .build()
+                    .map_err(|e| format!("cannot read input {} as Parquet: {e}", self.name))?,
+            );
+        }
+        let Some(reader) = self.reader.as_mut() else {
+            return Ok(0);
+        };
         let mut n = 0;
         while n < buf.len() {
             let exhausted = self
@@ -151,7 +200,7 @@ impl ParquetRows {
                 .as_ref()
                 .is_none_or(|b| self.offset >= b.num_rows());
             if exhausted {
-                match self.reader.next() {
+                match reader.next() {
                     None => {
                         self.batch = None;
                         break;
@@ -167,10 +216,13 @@ impl ParquetRows {
             let Some(batch) = self.batch.as_ref() else {
                 break;
             };
-            let columns: Vec<Text<'_>> = batch
-                .columns()
+            let columns: Vec<Text<'_>> = self
+                .slots
                 .iter()
-                .map(|c| text(c.as_ref()).unwrap_or_else(|| Box::new(|_, _| {})))
+                .map(|slot| {
+                    slot.and_then(|k| text(batch.column(k).as_ref()))
+                        .unwrap_or_else(|| Box::new(|_, _| {}))
+                })
                 .collect();
             let take = (batch.num_rows() - self.offset).min(buf.len() - n);
             for (k, rec) in buf[n..n + take].iter_mut().enumerate() {
@@ -202,14 +254,21 @@ fn text(a: &dyn Array) -> Option<Text<'_>> {
                 }
             })
         }
-        DataType::Int8 => display(a.as_primitive::<Int8Type>()),
-        DataType::Int16 => display(a.as_primitive::<Int16Type>()),
-        DataType::Int32 => display(a.as_primitive::<Int32Type>()),
-        DataType::Int64 => display(a.as_primitive::<Int64Type>()),
-        DataType::UInt8 => display(a.as_primitive::<UInt8Type>()),
-        DataType::UInt16 => display(a.as_primitive::<UInt16Type>()),
-        DataType::UInt32 => display(a.as_primitive::<UInt32Type>()),
-        DataType::UInt64 => display(a.as_primitive::<UInt64Type>()),
+        DataType::Int8 => int(a.as_primitive::<Int8Type>()),
+        DataType::Int16 => int(a.as_primitive::<Int16Type>()),
+        DataType::Int32 => int(a.as_primitive::<Int32Type>()),
+        DataType::Int64 => int(a.as_primitive::<Int64Type>()),
+        DataType::UInt8 => int(a.as_primitive::<UInt8Type>()),
+        DataType::UInt16 => int(a.as_primitive::<UInt16Type>()),
+        DataType::UInt32 => int(a.as_primitive::<UInt32Type>()),
+        DataType::UInt64 => {
+            let a = a.as_primitive::<UInt64Type>();
+            Box::new(move |i, out| {
+                if a.is_valid(i) {
+                    push_u64(out, a.value(i));
+                }
+            })
+        }
         DataType::Float16 => display(a.as_primitive::<Float16Type>()),
         DataType::Float32 => display(a.as_primitive::<Float32Type>()),
         DataType::Float64 => display(a.as_primitive::<Float64Type>()),
@@ -219,10 +278,14 @@ fn text(a: &dyn Array) -> Option<Text<'_>> {
         DataType::Binary => bytes(a.as_binary::<i32>(), |a, i| a.value(i)),
         DataType::LargeBinary => bytes(a.as_binary::<i64>(), |a, i| a.value(i)),
         DataType::BinaryView => bytes(a.as_binary_view(), |a, i| a.value(i)),
-        DataType::Decimal32(_, s) => decimal(a.as_primitive::<Decimal32Type>(), *s),
-        DataType::Decimal64(_, s) => decimal(a.as_primitive::<Decimal64Type>(), *s),
-        DataType::Decimal128(_, s) => decimal(a.as_primitive::<Decimal128Type>(), *s),
-        DataType::Decimal256(_, s) => decimal(a.as_primitive::<Decimal256Type>(), *s),
+        DataType::Decimal32(_, s) => decimal(a.as_primitive::<Decimal32Type>(), *s, |v| {
+            Some(i64::from(v))
+        }),
+        DataType::Decimal64(_, s) => decimal(a.as_primitive::<Decimal64Type>(), *s, Some),
+        DataType::Decimal128(_, s) => decimal(a.as_primitive::<Decimal128Type>(), *s, |v| {
+            i64::try_from(v).ok()
+        }),
+        DataType::Decimal256(_, s) => decimal(a.as_primitive::<Decimal256Type>(), *s, |_| None),
         DataType::Date32 => {
             let a = a.as_primitive::<Date32Type>();
             Box::new(move |i, out| {
@@ -314,7 +377,42 @@ fn bytes<'a, A: Array>(a: &'a A, value: fn(&'a A, usize) -> &'a [u8]) -> Text<'a
     })
 }
 
-/// A numeric column printed with `Display` (integers; floats in their shortest round-trip form).
+/// An integer column that fits in `i64`.
+fn int<T: ArrowPrimitiveType>(a: &PrimitiveArray<T>) -> Text<'_>
+where
+    T::Native: Into<i64>,
+{
+    Box::new(move |i, out| {
+        if a.is_valid(i) {
+            push_i64(out, a.value(i).into());
+        }
+    })
+}
+
+/// Appends the decimal digits of `v` (faster than `Display`, which pads and aligns).
+fn push_u64(out: &mut Vec<u8>, mut v: u64) {
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[at..]);
+}
+
+/// Appends `v` with a `-` when negative.
+fn push_i64(out: &mut Vec<u8>, v: i64) {
+    if v < 0 {
+        out.push(b'-');
+    }
+    push_u64(out, v.unsigned_abs());
+}
+
+/// A float column printed with `Display`: the shortest text that reads back to the same value.
 fn display<T: ArrowPrimitiveType>(a: &PrimitiveArray<T>) -> Text<'_>
 where
     T::Native: Display,
@@ -326,15 +424,26 @@ where
     })
 }
 
-/// A decimal column: the unscaled integer with the point put back, exactly.
-fn decimal<T: ArrowPrimitiveType>(a: &PrimitiveArray<T>, scale: i8) -> Text<'_>
+/// A decimal column: the unscaled integer (through `i64` when it fits) with the point put back,
+/// exactly.
+fn decimal<T: ArrowPrimitiveType>(
+    a: &PrimitiveArray<T>,
+    scale: i8,
+    small: fn(T::Native) -> Option<i64>,
+) -> Text<'_>
 where
     T::Native: Display,
 {
     Box::new(move |i, out| {
         if a.is_valid(i) {
             let start = out.len();
-            let _ = write!(out, "{}", a.value(i));
+            let v = a.value(i);
+            match small(v) {
+                Some(v) => push_i64(out, v),
+                None => {
+                    let _ = write!(out, "{v}");
+                }
+            }
             place_point(out, start, scale);
         }
     })
@@ -402,7 +511,23 @@ where
 /// `YYYY-MM-DD` of a day number (days since 1970-01-01).
 fn push_date(out: &mut Vec<u8>, days: i64) {
     let (y, m, d) = grouper::date::civil_from_days(days);
-    let _ = write!(out, "{y:04}-{m:02}-{d:02}");
+    if !(0..=9999).contains(&y) {
+        let _ = write!(out, "{y:04}-{m:02}-{d:02}");
+        return;
+    }
+    let digit = |v: i64| b'0' + v as u8;
+    out.extend_from_slice(&[
+        digit(y / 1000),
+        digit(y / 100 % 10),
+        digit(y / 10 % 10),
+        digit(y % 10),
+        b'-',
+        digit(m / 10),
+        digit(m % 10),
+        b'-',
+        digit(d / 10),
+        digit(d % 10),
+    ]);
 }
 
 #[cfg(test)]
@@ -429,8 +554,14 @@ mod tests {
 
     #[test]
     fn values_print_as_a_csv_file_would_hold_them() {
-        let ints: ArrayRef = Arc::new(Int64Array::from(vec![Some(-7), None, Some(42)]));
-        assert_eq!(texts(&ints), ["-7", "", "42"]);
+        let ints: ArrayRef = Arc::new(Int64Array::from(vec![
+            Some(-7),
+            None,
+            Some(42),
+            Some(0),
+            Some(i64::MIN),
+        ]));
+        assert_eq!(texts(&ints), ["-7", "", "42", "0", "-9223372036854775808"]);
         let floats: ArrayRef = Arc::new(Float64Array::from(vec![5.0, 0.1, -2.5]));
         assert_eq!(texts(&floats), ["5", "0.1", "-2.5"]);
         let dec: ArrayRef = Arc::new(

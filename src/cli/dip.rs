@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand};
 use grouper::dip::{CompiledCatalog, DipCatalog, DipGrouper, DipGrouping, DipPolicy, DipStatus};
 
-use super::pipeline::{self, Counts};
+use super::pipeline::{self, ColumnsRead, Counts};
 use crate::io::csv::{write_field, DipColumns};
 
 /// `drgdip dip` subcommands.
@@ -192,6 +192,12 @@ fn format_row(out: &mut Vec<u8>, id: &str, g: &DipGrouping<'_>, trace: bool) {
         write_field(out, &trace_cell(g));
     }
     out.push(b'\n');
+}
+
+impl ColumnsRead for DipColumns {
+    fn columns_read(&self) -> Vec<usize> {
+        self.located()
+    }
 }
 
 /// Runs `drgdip dip group`.

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::Args;
 use grouper::{Grouper, Grouping, MappingMode, Options, Scheme};
 
-use super::pipeline::{self, Counts};
+use super::pipeline::{self, ColumnsRead, Counts};
 use crate::io::csv::{locate_extra, write_field, write_kept, Columns};
 
 /// Arguments of `drgdip group`.
@@ -52,6 +52,15 @@ const STATUSES: [&str; 8] = [
     "EXCEPTION",
     "UNREADABLE",
 ];
+
+/// The record columns and the kept ones.
+impl ColumnsRead for (Columns, Vec<usize>) {
+    fn columns_read(&self) -> Vec<usize> {
+        let mut read = self.0.located();
+        read.extend(&self.1);
+        read
+    }
+}
 
 /// Formats one result row.
 fn format_row(

@@ -66,6 +66,13 @@ impl Counts {
     }
 }
 
+/// The input columns a processor reads, by index in the header, so that a Parquet input decodes only
+/// those (the others come out as empty fields; a CSV row is read whole anyway).
+pub trait ColumnsRead {
+    /// The columns read, in any order.
+    fn columns_read(&self) -> Vec<usize>;
+}
+
 /// Opens an input file, or standard input for `-`.
 pub fn open_input(p: &Path) -> Result<Box<dyn Read + Send>, String> {
     if p.as_os_str() == "-" {
@@ -125,7 +132,7 @@ pub fn run<C, H, P>(
     process: P,
 ) -> Result<Counts, String>
 where
-    C: Sync,
+    C: Sync + ColumnsRead,
     H: FnOnce(&csv::ByteRecord) -> Result<C, String>,
     P: Fn(&C, &[csv::ByteRecord], u64, &mut Vec<u8>, &mut Counts) + Sync,
 {
@@ -133,23 +140,26 @@ where
     let mut reader = RowReader::open(input)?;
     let input_name = reader.name().to_string();
     let cols = columns(reader.header()).map_err(|e| format!("{input_name}: {e}"))?;
-    if !reader.unsupported_columns().is_empty() {
+    reader.read_only(&cols.columns_read())?;
+    let unsupported = reader.unsupported_columns();
+    if !unsupported.is_empty() {
         eprintln!(
             "drgdip {label}: note: {input_name}: columns read as empty (no text form): {}",
-            reader.unsupported_columns().join(", ")
+            unsupported.join(", ")
         );
     }
-    let mut out = RowWriter::create(output, out_header, &[])?;
+    let out = RowWriter::create(output, out_header, &[])?;
 
     let progress = progress_bar(input, &mut reader);
     let mut counts = Counts::new(statuses);
     type Chunk = (u64, Vec<csv::ByteRecord>, usize);
     let (full_tx, full_rx) = mpsc::sync_channel::<Result<Chunk, String>>(2);
     let (empty_tx, empty_rx) = mpsc::channel::<Vec<csv::ByteRecord>>();
+    let (done_tx, done_rx) = mpsc::sync_channel::<Vec<Vec<u8>>>(2);
     for _ in 0..3 {
         let _ = empty_tx.send(vec![csv::ByteRecord::new(); CHUNK_ROWS]);
     }
-    std::thread::scope(|scope| -> Result<(), String> {
+    let out = std::thread::scope(|scope| -> Result<RowWriter, String> {
         scope.spawn(move || loop {
             let Ok(mut buf) = empty_rx.recv() else { return };
             let first = reader.rows_read() + 2;
@@ -166,8 +176,18 @@ where
                 }
             }
         });
-        // The reader waits for empty buffers: close their channel on every way out, errors too.
-        let written = (|| -> Result<(), String> {
+        // The writer (a Parquet sink encodes and compresses) works beside the processing.
+        let writer = scope.spawn(move || -> Result<RowWriter, String> {
+            let mut out = out;
+            for parts in done_rx {
+                for bytes in &parts {
+                    out.write_csv(bytes)?;
+                }
+            }
+            Ok(out)
+        });
+        // Close every channel on every way out, errors too: the threads wait on them.
+        let processed = (|| -> Result<(), String> {
             for msg in full_rx {
                 let (first, buf, n) = msg?;
                 let parts: Vec<(Vec<u8>, Counts)> = buf[..n]
@@ -187,15 +207,24 @@ where
                     })
                     .collect();
                 let _ = empty_tx.send(buf);
-                for (bytes, c) in &parts {
-                    out.write_csv(bytes)?;
+                for (_, c) in &parts {
                     counts.add(c);
+                }
+                if done_tx
+                    .send(parts.into_iter().map(|p| p.0).collect())
+                    .is_err()
+                {
+                    break; // the writer failed: its error is the one to report
                 }
             }
             Ok(())
         })();
         drop(empty_tx);
-        written
+        drop(done_tx);
+        let out = writer
+            .join()
+            .unwrap_or_else(|_| Err("the writer thread panicked".into()))?;
+        processed.map(|()| out)
     })?;
     out.finish()?;
     if let Some(p) = &progress {

@@ -145,6 +145,11 @@ impl<const N: usize> NamedColumns<N> {
             .is_some_and(|k| self.index[k].is_some())
     }
 
+    /// The indexes of the columns found (the ones [`NamedColumns::fields`] reads).
+    pub fn located(&self) -> Vec<usize> {
+        self.index.iter().flatten().copied().collect()
+    }
+
     /// The best-effort first column (the id) of a row that cannot be read otherwise.
     pub fn id_lossy(&self, row: &csv::ByteRecord) -> String {
         self.index[0]
@@ -183,6 +188,11 @@ impl Columns {
     /// Locates the DRG columns.
     pub fn from_header(header: &csv::ByteRecord) -> Result<Columns, HeaderError> {
         NamedColumns::from_header(header, &INPUT_COLUMNS, &["icu_hours"]).map(Columns)
+    }
+
+    /// The indexes of the columns read.
+    pub fn located(&self) -> Vec<usize> {
+        self.0.located()
     }
 
     /// The best-effort id of a row.
@@ -230,6 +240,11 @@ impl DipColumns {
             ],
         )
         .map(DipColumns)
+    }
+
+    /// The indexes of the columns read.
+    pub fn located(&self) -> Vec<usize> {
+        self.0.located()
     }
 
     /// The best-effort id of a row.

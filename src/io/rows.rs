@@ -168,11 +168,22 @@ impl RowReader {
         &self.header
     }
 
-    /// Parquet columns of a type that has no text form (read as empty fields), as `name (type)`.
-    pub fn unsupported_columns(&self) -> &[String] {
+    /// Parquet columns to be read whose type has no text form (they read as empty fields), as
+    /// `name (type)`.
+    pub fn unsupported_columns(&self) -> Vec<String> {
         match &self.source {
-            Source::Csv(_) => &[],
+            Source::Csv(_) => Vec::new(),
             Source::Parquet(p) => p.unsupported(),
+        }
+    }
+
+    /// Reads only these columns (indexes in the header), if the format allows: in a Parquet file the
+    /// other columns are not decoded and read as empty fields; a CSV row still has them all. Call it
+    /// before the first chunk (the rows keep the header's width either way).
+    pub fn read_only(&mut self, columns: &[usize]) -> Result<(), String> {
+        match &mut self.source {
+            Source::Csv(_) => Ok(()),
+            Source::Parquet(p) => p.read_only(columns),
         }
     }
 
@@ -237,7 +248,7 @@ impl RowReader {
 }
 
 enum Sink {
-    Csv(BufWriter<Box<dyn Write>>),
+    Csv(BufWriter<Box<dyn Write + Send>>),
     Parquet(Box<ParquetSink>),
 }
 
@@ -268,7 +279,7 @@ impl RowWriter {
         let sink = if Format::of(path) == Format::Parquet {
             Sink::Parquet(Box::new(ParquetSink::create(path, header, types)?))
         } else {
-            let out: Box<dyn Write> = if path.as_os_str() == "-" {
+            let out: Box<dyn Write + Send> = if path.as_os_str() == "-" {
                 Box::new(std::io::stdout())
             } else {
                 Box::new(

@@ -79,9 +79,13 @@ impl Builder {
     /// Appends one field, or says why it is not of the column's type.
     fn append(&mut self, field: &[u8]) -> Result<(), String> {
         let s = std::str::from_utf8(field).map_err(|_| "the field is not UTF-8".to_string())?;
+        if let Builder::Utf8(b) = self {
+            b.append_value(s);
+            return Ok(());
+        }
         let v = s.trim();
         match self {
-            Builder::Utf8(b) => b.append_value(s),
+            Builder::Utf8(_) => {}
             Builder::Int64(b) if v.is_empty() => b.append_null(),
             Builder::Int64(b) => b.append_value(
                 v.parse()

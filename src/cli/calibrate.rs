@@ -2,7 +2,7 @@
 //! weights` (DRG relative weights). Rows are read by column name; a row that cannot be used is
 //! counted with its line and reason, never dropped silently.
 
-use std::io::{BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -14,14 +14,15 @@ use grouper::dip::calibrate::{
 use grouper::dip::{DipCatalog, DipHospital};
 use grouper::Codes;
 
-use super::pipeline::{open_input, open_output};
+use super::pipeline::open_output;
 use crate::io::csv::{write_row, NamedColumns, DRG_COST_COLUMNS, HISTORY_COLUMNS};
+use crate::io::rows::RowReader;
 
 /// Arguments of `drgdip dip build-catalog`.
 #[derive(Args, Debug)]
 pub struct BuildCatalogArgs {
-    /// History CSV with columns year, diagnoses, procedures, total_cost (others ignored); `-` reads
-    /// standard input
+    /// History CSV (or Parquet, `.parquet`) with columns year, diagnoses, procedures, total_cost
+    /// (others ignored); `-` reads standard input
     #[arg(long)]
     pub input: PathBuf,
     /// Where to write the catalog (drgdip-dip/1 JSON); `-` writes standard output
@@ -57,8 +58,8 @@ pub struct BuildCatalogArgs {
 /// Arguments of `drgdip drg weights`.
 #[derive(Args, Debug)]
 pub struct DrgWeightsArgs {
-    /// Grouped costs CSV with columns year, drg, total_cost and optionally status (only SUCCESS rows
-    /// are used); `-` reads standard input
+    /// Grouped costs CSV (or Parquet, `.parquet`) with columns year, drg, total_cost and optionally
+    /// status (only SUCCESS rows are used); `-` reads standard input
     #[arg(long)]
     pub input: PathBuf,
     /// Weights CSV (drg, cases, mean_cost, weight); `-` writes standard output
@@ -75,41 +76,34 @@ pub struct DrgWeightsArgs {
     pub report: Option<PathBuf>,
 }
 
-/// Reads a CSV by column name, calling `row(columns, line, fields)` for each row, in input order;
-/// the fields are an error (the reason) for a row with the wrong number of fields or a field that
-/// is not UTF-8.
+/// Reads a CSV or Parquet file ([`RowReader`]) by column name, calling `row(columns, line, fields)`
+/// for each row, in input order; the fields are an error (the reason) for a row with the wrong
+/// number of fields or a field that is not UTF-8.
 fn read_csv<const N: usize>(
     input: &Path,
     names: &'static [&'static str; N],
     optional: &[&str],
     mut row: impl FnMut(&NamedColumns<N>, u64, Result<[&str; N], String>),
 ) -> Result<(), String> {
-    let name = input.display().to_string();
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(false)
-        .from_reader(BufReader::with_capacity(1 << 20, open_input(input)?));
-    let mut rec = csv::ByteRecord::new();
-    match reader.read_byte_record(&mut rec) {
-        Ok(true) => {}
-        Ok(false) => return Err(format!("input {name} is empty: no header row")),
-        Err(e) => return Err(format!("cannot read input {name}: {e}")),
-    }
-    let cols =
-        NamedColumns::from_header(&rec, names, optional).map_err(|e| format!("{name}: {e}"))?;
+    let mut reader = RowReader::open(input)?;
+    let cols = NamedColumns::from_header(reader.header(), names, optional)
+        .map_err(|e| format!("{}: {e}", reader.name()))?;
+    reader.read_only(&cols.located())?;
+    let mut chunk = Vec::new();
     loop {
-        match reader.read_byte_record(&mut rec) {
-            Ok(true) => {}
-            Ok(false) => return Ok(()),
-            Err(e) => return Err(format!("cannot read input {name}: {e}")),
+        let first = reader.rows_read() + 2;
+        let n = reader.next_chunk(&mut chunk)?;
+        if n == 0 {
+            return Ok(());
         }
-        let line = rec.position().map_or(0, |p| p.line());
-        row(
-            &cols,
-            line,
-            cols.fields(&rec)
-                .map_err(|e| format!("unreadable row: {e}")),
-        );
+        for (k, rec) in chunk[..n].iter().enumerate() {
+            let line = rec.position().map_or(first + k as u64, |p| p.line());
+            row(
+                &cols,
+                line,
+                cols.fields(rec).map_err(|e| format!("unreadable row: {e}")),
+            );
+        }
     }
 }
 

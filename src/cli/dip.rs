@@ -28,10 +28,11 @@ pub struct DipGroupArgs {
     /// A preset (national, nodedip-base, nodedip-xiaogan) or a policy file (.toml or .json)
     #[arg(long, default_value = "national")]
     pub policy: String,
-    /// Input CSV (columns of ../shared/dip/FORMAT.md section 2.1); `-` reads standard input
+    /// Input CSV, or Parquet when the name ends in `.parquet` (columns of ../shared/dip/FORMAT.md
+    /// section 2.1); `-` reads standard input (CSV)
     #[arg(long)]
     pub input: PathBuf,
-    /// Output CSV; `-` writes standard output
+    /// Output CSV, or Parquet when the name ends in `.parquet`; `-` writes standard output (CSV)
     #[arg(long)]
     pub output: PathBuf,
     /// Add a `trace` column listing every candidate and the rule that removed it

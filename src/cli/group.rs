@@ -1,4 +1,4 @@
-//! `drgdip group`: CSV in, CSV out, one output row per input row in input order.
+//! `drgdip group`: CSV or Parquet in, CSV or Parquet out, one output row per input row in input order.
 //!
 //! Streams through [`super::pipeline`]: bounded memory, parallel grouping, input order kept.
 
@@ -16,12 +16,13 @@ pub struct GroupArgs {
     /// Scheme file (opendrg-scheme/1 JSON), e.g. ../shared/schemes/opendrg/chs_drg_11.json
     #[arg(long)]
     pub scheme: PathBuf,
-    /// Input CSV with columns id,gender,age,age_days,weight,dept,los,leaving_type,diagnoses,procedures
-    /// and optionally icu_hours; `-` reads standard input
+    /// Input CSV, or Parquet when the name ends in `.parquet`, with columns id,gender,age,age_days,
+    /// weight,dept,los,leaving_type,diagnoses,procedures and optionally icu_hours; `-` reads standard
+    /// input (CSV)
     #[arg(long)]
     pub input: PathBuf,
-    /// Output CSV (id,status,mdc,adrg,drg,drg_name,reason, and trace with --trace); `-` writes
-    /// standard output
+    /// Output CSV, or Parquet when the name ends in `.parquet` (id,status,mdc,adrg,drg,drg_name,
+    /// reason, and trace with --trace); `-` writes standard output (CSV)
     #[arg(long)]
     pub output: PathBuf,
     /// Map codes through the scheme's code maps before grouping (the default)

@@ -9,6 +9,7 @@ mod dip_props;
 mod dip_switches;
 mod harness;
 mod money;
+mod parquet;
 mod policies;
 mod props;
 mod report;

@@ -3,7 +3,7 @@
 //!
 //! - [`grouper`]: load a regional scheme, group discharge records (MDC -> ADRG -> DRG) with traces.
 //! - [`settlement`]: payment and budget settlement (placeholder for now).
-//! - [`cli`]: the `drgdip` subcommands; [`io`]: CSV reading and writing.
+//! - [`cli`]: the `drgdip` subcommands; [`io`]: CSV and Parquet reading and writing.
 //! - [`gen`]: the deterministic demo-region record generator (`drgdip gen`).
 //! - [`report`]: the HTML settlement report and the terminal tables (`settle --report`, `demo`).
 #![deny(missing_docs)]

@@ -56,7 +56,7 @@ impl Format {
     }
 }
 
-/// What [`RowReader::progress`] counts.
+/// What a [`Progress`] counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProgressUnit {
     /// Bytes of a CSV file.
@@ -65,7 +65,7 @@ pub enum ProgressUnit {
     Rows,
 }
 
-/// How far a [`RowReader`] has come.
+/// How far a [`RowReader`] has come (see [`RowReader::on_progress`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Progress {
     /// Bytes or rows read so far.

@@ -379,3 +379,27 @@ fn write_rows_writes_csv_or_typed_parquet_by_name() {
 fn types_of(p: &Path) -> Vec<DataType> {
     types(p).into_iter().map(|(_, t)| t).collect()
 }
+
+#[test]
+fn settle_reads_parquet_cases_as_csv_ones() {
+    let (csv, pq) = (tmp("settle.csv"), tmp("settle.parquet"));
+    for out in [&csv, &pq] {
+        gen(out, 5_000, 13, &[]);
+    }
+    let (a, b) = (tmp("settle-csv"), tmp("settle-pq"));
+    for (cases, out) in [(&csv, &a), (&pq, &b)] {
+        ok(drgdip()
+            .arg("settle")
+            .arg("--cases")
+            .arg(cases)
+            .arg("--out")
+            .arg(out));
+    }
+    for table in ["cases.csv", "hospitals.csv", "rejected.csv", "summary.json"] {
+        assert_eq!(
+            std::fs::read(a.join(table)).unwrap(),
+            std::fs::read(b.join(table)).unwrap(),
+            "{table}"
+        );
+    }
+}

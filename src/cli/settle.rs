@@ -22,6 +22,7 @@ use settlement::settle::{Enrolment, Inputs, Ledger, Settlement};
 use super::pipeline::open_input;
 use crate::io::cases::{dip_bundle, drg_bundle, SettleColumns};
 use crate::io::csv::{Columns, DipColumns};
+use crate::io::rows::RowReader;
 
 /// The demo region, embedded so `settle` and `demo` run without any file.
 pub mod demo {
@@ -64,7 +65,7 @@ pub struct SettleArgs {
     /// DIP catalog, overriding the policy's table
     #[arg(long)]
     pub catalog: Option<PathBuf>,
-    /// Cases (CSV) with the grouping columns and id, hospital, fund_type, locality,
+    /// Cases (CSV, or Parquet when the name ends in `.parquet`) with the grouping columns and id, hospital, fund_type, locality,
     /// discharge_date, total_cost, patient_share (optional: hospital_level, service_line, los, dept,
     /// fund_amount, carve_out, special_review); `-` reads standard input
     #[arg(long)]
@@ -479,17 +480,8 @@ pub fn run(args: &SettleArgs) -> Result<Settlement, String> {
     };
     let mut ledger = Ledger::new();
     let name = args.cases.display().to_string();
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(false)
-        .from_reader(BufReader::with_capacity(1 << 20, open_input(&args.cases)?));
-    let mut header = csv::ByteRecord::new();
-    if !reader
-        .read_byte_record(&mut header)
-        .map_err(|e| format!("{name}: {e}"))?
-    {
-        return Err(format!("{name} is empty: no header row"));
-    }
+    let mut reader = RowReader::open(&args.cases)?;
+    let header = reader.header().clone();
     let cols = SettleColumns::from_header(&header).map_err(|e| format!("{name}: {e}"))?;
     let (drg, dip);
     enum G<'a> {
@@ -512,17 +504,10 @@ pub fn run(args: &SettleArgs) -> Result<Settlement, String> {
             )
         }
     };
-    let mut rows = vec![csv::ByteRecord::new(); 1 << 14];
-    let mut line: u64 = 2;
+    let mut rows = Vec::new();
     loop {
-        let mut n = 0;
-        while n < rows.len() {
-            match reader.read_byte_record(&mut rows[n]) {
-                Ok(true) => n += 1,
-                Ok(false) => break,
-                Err(e) => return Err(format!("cannot read {name}: {e}")),
-            }
-        }
+        let line = reader.rows_read() + 2;
+        let n = reader.next_chunk(&mut rows)?;
         if n == 0 {
             break;
         }
@@ -553,7 +538,6 @@ pub fn run(args: &SettleArgs) -> Result<Settlement, String> {
                 Err((id, reason)) => ledger.reject(id, reason),
             }
         }
-        line += n as u64;
     }
     let settlement = ledger.close(&engine, &inputs).map_err(|e| e.to_string())?;
     crate::io::statement::write_all(&args.out, &engine, &settlement, &src.origin, &table_name)?;

@@ -9,27 +9,10 @@ use grouper::dip::DipCatalog;
 use grouper::{Codes, Grouper, Num, Record, Scheme};
 
 use crate::harness::shared_file;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn drgdip() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_drgdip"))
-}
+use crate::harness::{self, col, drgdip, ok, read_csv, root};
 
 fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("drgdip-demo-tests-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
-
-/// Runs a command, asserting success; returns its standard error.
-fn ok(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "{cmd:?} failed: {err}");
-    err
+    harness::tmp("demo", name)
 }
 
 fn gen(out: &Path, cases: u64, seed: u64, extra: &[&str]) -> String {
@@ -44,20 +27,6 @@ fn gen(out: &Path, cases: u64, seed: u64, extra: &[&str]) -> String {
         .args(extra)
         .arg("--out")
         .arg(out))
-}
-
-fn read_csv(p: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut rdr = csv::Reader::from_path(p).unwrap();
-    let header = rdr.headers().unwrap().iter().map(str::to_string).collect();
-    let rows = rdr
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_string).collect())
-        .collect();
-    (header, rows)
-}
-
-fn col(header: &[String], name: &str) -> usize {
-    header.iter().position(|h| h == name).unwrap()
 }
 
 /// (gender, age, age_days, weight, diagnoses, procedures, expected status, expected drg)

@@ -129,3 +129,47 @@ pub fn fields(g: &grouper::Grouping<'_>) -> [String; 4] {
         g.drg.to_string(),
     ]
 }
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The `drgdip` binary built for these tests.
+pub fn drgdip() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_drgdip"))
+}
+
+/// A file `name` in a temporary directory of its own for the test module `module` (and process).
+pub fn tmp(module: &str, name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("drgdip-{module}-tests-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+/// Runs a command, asserting success; returns its standard error.
+pub fn ok(cmd: &mut std::process::Command) -> String {
+    let out = cmd.output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{cmd:?} failed: {err}");
+    err
+}
+
+/// A CSV file as its header and rows of text.
+pub fn read_csv(p: &std::path::Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut rdr = csv::Reader::from_path(p).unwrap();
+    let header = rdr.headers().unwrap().iter().map(str::to_string).collect();
+    let rows = rdr
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    (header, rows)
+}
+
+/// The position of a column, or a panic naming it.
+pub fn col(header: &[String], name: &str) -> usize {
+    header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name}"))
+}

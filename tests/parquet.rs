@@ -4,7 +4,6 @@
 //! one row out per row in, and header problems are errors that name the column.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
 
 use arrow_array::types::Int8Type;
@@ -19,30 +18,14 @@ use drgdip::io::rows::{write_rows, RowReader};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ArrowWriter;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::harness::{self, drgdip, ok, root};
 
 fn scheme() -> PathBuf {
     root().join("data/demo/scheme.json")
 }
 
-fn drgdip() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_drgdip"))
-}
-
 fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("drgdip-parquet-tests-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
-
-/// Runs a command, asserting success; returns its standard error.
-fn ok(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "{cmd:?} failed: {err}");
-    err
+    harness::tmp("parquet", name)
 }
 
 fn gen(out: &Path, cases: u64, seed: u64, extra: &[&str]) {

@@ -4,25 +4,12 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use crate::harness::shared_file;
-
-fn drgdip() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_drgdip"))
-}
+use crate::harness::{self, col, drgdip, ok, read_csv};
 
 fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("drgdip-settle-tests-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
-
-fn ok(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "{cmd:?} failed: {err}");
-    err
+    harness::tmp("settle", name)
 }
 
 fn gen(out: &Path, cases: u64, extra: &[&str]) {
@@ -30,22 +17,6 @@ fn gen(out: &Path, cases: u64, extra: &[&str]) {
         .args(["gen", "--cases", &cases.to_string(), "--seed", "7", "--out"])
         .arg(out)
         .args(extra));
-}
-
-fn read_csv(p: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut r = csv::Reader::from_path(p).unwrap();
-    let h = r.headers().unwrap().iter().map(str::to_string).collect();
-    let rows = r
-        .records()
-        .map(|x| x.unwrap().iter().map(str::to_string).collect())
-        .collect();
-    (h, rows)
-}
-
-fn col(h: &[String], name: &str) -> usize {
-    h.iter()
-        .position(|c| c == name)
-        .unwrap_or_else(|| panic!("no column {name}"))
 }
 
 /// Checks the contract of an output directory; returns the summary.

@@ -129,8 +129,11 @@ pub(crate) fn price(
         i128::from(standard.0),
     ))?;
     let head = format!(
-        "DIP {} score {}, r = {} / {standard} = {r}",
-        d.code, d.score, case.total_cost
+        "DIP {} score {}, r = {} / {standard} = {}",
+        d.code,
+        d.score,
+        case.total_cost,
+        r.approx(4)
     );
     if let (DipKind::Blank, Some(b)) = (d.kind, rules.blank_share) {
         let p = m(s.checked_mul(r).and_then(|x| x.checked_mul(b.0)))?;
@@ -198,7 +201,10 @@ pub(crate) fn price(
             return match x.unapproved {
                 ExtremePay::Bundle => high(Class::Extreme),
                 ExtremePay::Ffs => Ok(Outcome::Pass {
-                    note: format!("extreme cost r {r} (dip.extreme): paid fee-for-service"),
+                    note: format!(
+                        "extreme cost r {} (dip.extreme): paid fee-for-service",
+                        r.approx(4)
+                    ),
                 }),
                 ExtremePay::HospitalFactor => {
                     let p = m(s.checked_mul(hf).and_then(|x| x.checked_mul(aux)))?;

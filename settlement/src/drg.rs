@@ -142,7 +142,8 @@ pub fn price_case(
                 exact: capped,
                 ratio: r,
                 formula: format!(
-                    "low: {base} × {coefficient} × r {r} (capped at {base} × {coefficient})"
+                    "low: {base} × {coefficient} × r {} (capped at {base} × {coefficient})",
+                    r.approx(4)
                 ),
             });
         }
@@ -162,7 +163,8 @@ pub fn price_case(
                 exact: p,
                 ratio: r,
                 formula: format!(
-                    "high: {base} × {coefficient} + {base} × (r {r} − {})",
+                    "high: {base} × {coefficient} + {base} × (r {} − {})",
+                    r.approx(4),
                     band.multiple
                 ),
             });
@@ -181,7 +183,7 @@ pub fn price_case(
                 points: pts(p)?,
                 exact: p,
                 ratio: r,
-                formula: format!("uplift: {base} × {coef} × (r {r} + {})", u.add),
+                formula: format!("uplift: {base} × {coef} × (r {} + {})", r.approx(4), u.add),
             });
         }
     }

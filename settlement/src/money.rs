@@ -298,6 +298,25 @@ impl Ratio {
             .map_err(|_| MoneyError::Overflow { what: "amount" })
     }
 
+    /// The ratio rounded half away from zero to `places` decimals, as text (`0.2861`): for
+    /// explanations, where the exact fraction (`761818/2663131`) says less. Computation stays exact.
+    pub fn approx(self, places: u32) -> String {
+        let scale = 10i128.pow(places.min(18));
+        let Ok(v) = round_div(
+            self.num.saturating_mul(scale),
+            self.den,
+            Rounding::HalfAwayFromZero,
+        ) else {
+            return self.to_string();
+        };
+        let sign = if v < 0 { "-" } else { "" };
+        let v = v.abs();
+        if places == 0 {
+            return format!("{sign}{v}");
+        }
+        format!("{sign}{}.{:0w$}", v / scale, v % scale, w = places as usize)
+    }
+
     /// An approximation for display and reports only.
     pub fn to_f64(self) -> f64 {
         self.num as f64 / self.den as f64
@@ -440,6 +459,15 @@ mod tests {
         assert_eq!((r(7, 2, Ceiling), r(-7, 2, Ceiling)), (4, -3));
         assert_eq!(r(6, -4, HalfAwayFromZero), -2);
         assert!(round_div(1, 0, HalfEven).is_err());
+    }
+
+    #[test]
+    fn approximations_round_half_away_from_zero() {
+        let r = Ratio::new(761_818, 2_663_131).unwrap(); // 0.286060...
+        assert_eq!(r.approx(4), "0.2861");
+        assert_eq!(Ratio::new(-1, 8).unwrap().approx(2), "-0.13");
+        assert_eq!(Ratio::new(5, 2).unwrap().approx(0), "3");
+        assert_eq!(Ratio::int(2).approx(3), "2.000");
     }
 
     #[test]

@@ -323,7 +323,10 @@ fn drg(e: &Engine, case: &Case, h: &HospitalRules, d: &DrgResult) -> Result<Outc
                 extreme = true;
                 if !case.special_review && x.unapproved == ExtremePay::Ffs {
                     return Ok(Outcome::Pass {
-                        note: format!("extreme cost r {r} (drg.extreme): paid fee-for-service"),
+                        note: format!(
+                            "extreme cost r {} (drg.extreme): paid fee-for-service",
+                            r.approx(4)
+                        ),
                     });
                 }
             }

@@ -21,7 +21,8 @@ pub(crate) fn close(
 ) -> Result<Settlement, SettleError> {
     let policy = &engine.policy;
     let stages = engine.stages;
-    entries.sort_by(|a, b| a.hospital.cmp(&b.hospital).then_with(|| a.id.cmp(&b.id)));
+    // Ids are unique in a ledger, so the order is total and an unstable sort is deterministic.
+    entries.sort_unstable_by(|a, b| a.hospital.cmp(&b.hospital).then_with(|| a.id.cmp(&b.id)));
 
     // 1. The special-review quota, per hospital, in case-id order.
     let by_hospital = group_by(entries.iter().map(|e| e.hospital.clone()));
@@ -156,7 +157,7 @@ pub(crate) fn close(
                 point_value =
                     Some(Ratio::int(i128::from(shared.0)).checked_div(total_points.ratio())?);
                 // Positions in `pt` grouped by hospital, mapped back to case indices.
-                let hospitals = group_by(pt.iter().map(|&i| entries[i].hospital.clone()));
+                let hospitals = group_by(pt.iter().map(|&i| entries[i].hospital.as_str()));
                 let members: Vec<Vec<usize>> = hospitals
                     .values()
                     .map(|pos| pos.iter().map(|&k| pt[k]).collect())
@@ -290,7 +291,7 @@ pub(crate) fn close(
 
     // 6. Risk sharing per pool and payee over bundle cases (year period only).
     if let (Some(rule), Period::Year) = (&policy.sharing, policy.policy.period) {
-        let keys = group_by((0..n).map(|i| (entries[i].pool, entries[i].payee.clone())));
+        let keys = group_by((0..n).map(|i| (entries[i].pool, entries[i].payee.as_str())));
         for ((pool, payee), idx) in keys {
             let bundle: Vec<usize> = idx
                 .into_iter()
@@ -304,12 +305,12 @@ pub(crate) fn close(
                 .iter()
                 .map(|&i| entries[i].total_cost - entries[i].patient_share)
                 .sum();
-            let score = match inputs.assessment.get(&payee) {
+            let score = match inputs.assessment.get(payee) {
                 Some(s) => Some(*s),
                 None if rule.assessment_scaled => {
                     return Err(SettleError::MissingAssessment {
                         rule: "sharing.assessment_scaled",
-                        payee,
+                        payee: payee.to_string(),
                     })
                 }
                 None => None,
@@ -317,7 +318,7 @@ pub(crate) fn close(
             let s = share(rule, paid, cost, score, stages.sharing)?;
             pools[pool].sharing += s.adjustment;
             // Back to the member hospitals, by their item-based fund cost.
-            let members = group_by(bundle.iter().map(|&i| entries[i].hospital.clone()));
+            let members = group_by(bundle.iter().map(|&i| entries[i].hospital.as_str()));
             let weights: Vec<u128> = members
                 .values()
                 .map(|m| {
@@ -339,7 +340,7 @@ pub(crate) fn close(
                 crate::money::allocate(s.adjustment, &weights)?
             };
             for ((code, m), part) in members.iter().zip(parts) {
-                if let Some(h) = hospitals.get_mut(code) {
+                if let Some(h) = hospitals.get_mut(*code) {
                     let mpaid: Fen = m.iter().map(|&j| fund[bundle[j]]).sum();
                     let mcost: Fen = m
                         .iter()

@@ -89,6 +89,33 @@ fn legend(out: &mut String, items: &[(&str, &str)], x_right: f64, y: f64) {
     }
 }
 
+/// Opens a value chart: a scale from 0 to a round number above `peak`, the grid with its tick
+/// labels, and the rotated unit title on the left. Returns the SVG so far and the scale's top.
+fn value_frame(
+    h: f64,
+    label: &str,
+    left: f64,
+    top_m: f64,
+    ph: f64,
+    peak: f64,
+    unit: &str,
+) -> (String, f64) {
+    let y0 = top_m + ph;
+    let step = nice_step(peak, 5.0);
+    let top = ((peak / step).ceil() * step).max(step);
+    let mut out = String::new();
+    open(&mut out, h, label);
+    y_axis(&mut out, left, W - 16.0, y0, ph, top, step);
+    let _ = write!(
+        out,
+        r#"<text x="14" y="{:.1}" class="axis" transform="rotate(-90 14 {:.1})" text-anchor="middle">{}</text>"#,
+        top_m + ph / 2.0,
+        top_m + ph / 2.0,
+        esc(unit)
+    );
+    (out, top)
+}
+
 /// Grouped vertical bars: one group per category, one bar per series, an optional note above each
 /// group (e.g. a ratio) and `unit` as the y-axis title.
 pub fn grouped_bars(
@@ -105,18 +132,7 @@ pub fn grouped_bars(
         .iter()
         .flat_map(|s| s.values.iter().copied())
         .fold(0.0, f64::max);
-    let step = nice_step(max, 5.0);
-    let top = ((max / step).ceil() * step).max(step);
-    let mut out = String::new();
-    open(&mut out, h, label);
-    y_axis(&mut out, left, W - right, y0, ph, top, step);
-    let _ = write!(
-        out,
-        r#"<text x="14" y="{:.1}" class="axis" transform="rotate(-90 14 {:.1})" text-anchor="middle">{}</text>"#,
-        top_m + ph / 2.0,
-        top_m + ph / 2.0,
-        esc(unit)
-    );
+    let (mut out, top) = value_frame(h, label, left, top_m, ph, max, unit);
     let n = categories.len().max(1) as f64;
     let gw = pw / n;
     let bw = (gw * 0.8 / series.len().max(1) as f64).min(28.0);
@@ -195,17 +211,7 @@ pub fn histogram(
     let (pw, ph) = (W - left - right, h - top_m - bottom);
     let y0 = top_m + ph;
     let peak = bins.iter().copied().max().unwrap_or(0) as f64;
-    let step = nice_step(peak, 5.0);
-    let top = ((peak / step).ceil() * step).max(step);
-    let mut out = String::new();
-    open(&mut out, h, label);
-    y_axis(&mut out, left, W - right, y0, ph, top, step);
-    let _ = write!(
-        out,
-        r#"<text x="14" y="{:.1}" class="axis" transform="rotate(-90 14 {:.1})" text-anchor="middle">cases</text>"#,
-        top_m + ph / 2.0,
-        top_m + ph / 2.0
-    );
+    let (mut out, top) = value_frame(h, label, left, top_m, ph, peak, "cases");
     let xs = |v: f64| left + v / max * pw;
     for (i, &c) in bins.iter().enumerate() {
         let (a, b) = (i as f64 * width, (i + 1) as f64 * width);

@@ -65,7 +65,7 @@ fn walk(e: &Engine, case: &Case, h: &HospitalRules) -> Result<Priced, String> {
     for step in order {
         let claimed = match step {
             Step::CarveOut => carve_out(e, case)?,
-            Step::FixedRate => fixed_rate(e, case)?,
+            Step::FixedRate => fixed_rate(e, case, h.level)?,
             Step::PerDiem => per_diem(e, case, &mut notes)?,
             Step::Exclusion => exclusion(e, case)?,
             Step::Bundle => {
@@ -125,8 +125,8 @@ fn carve_out(e: &Engine, case: &Case) -> Result<Option<Priced>, String> {
     }))
 }
 
-fn fixed_rate(e: &Engine, case: &Case) -> Result<Option<Priced>, String> {
-    let level = e.hospital(case).map(|h| h.level).ok();
+fn fixed_rate(e: &Engine, case: &Case, level: u8) -> Result<Option<Priced>, String> {
+    let level = Some(level);
     for f in &e.policy.fixed_rates {
         let dx = f.diagnoses.is_empty()
             || f.diagnoses

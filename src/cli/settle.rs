@@ -207,7 +207,9 @@ fn read_small_csv(path: &Path, need: &[&str]) -> Result<Vec<Vec<String>>, String
     Ok(rows)
 }
 
-fn inputs(args: &SettleArgs) -> Result<(Inputs, HashSet<String>), String> {
+/// Reads the inputs beside the cases (`--special-review`, `--enrolment`, `--assessment`,
+/// `--paid-to-date`): the settlement inputs and the approved special-review ids.
+pub(crate) fn inputs(args: &SettleArgs) -> Result<(Inputs, HashSet<String>), String> {
     let mut inputs = Inputs::default();
     let mut approved = HashSet::new();
     if let Some(p) = &args.special_review {
@@ -254,12 +256,17 @@ fn inputs(args: &SettleArgs) -> Result<(Inputs, HashSet<String>), String> {
     Ok((inputs, approved))
 }
 
-enum Grouping {
+/// The grouping a policy settles with: a CHS-DRG scheme, or a compiled DIP catalog and its switches.
+pub(crate) enum Grouping {
+    /// DRG.
     Drg(Scheme),
+    /// DIP.
     Dip(CompiledCatalog, DipPolicy),
 }
 
-fn load_grouping(
+/// Loads the grouping tables and DRG weights a policy names (or the overriding options); returns
+/// them with the table's name for the statements.
+pub(crate) fn load_grouping(
     src: &Source,
     args: &SettleArgs,
 ) -> Result<(Grouping, HashMap<String, GroupWeight>, String), String> {

@@ -85,7 +85,7 @@
 
 pub mod budget;
 pub mod case;
-mod close;
+pub mod close;
 pub mod coefficient;
 pub mod dip;
 pub mod drg;
@@ -98,3 +98,4 @@ pub mod price;
 mod route;
 pub mod settle;
 pub mod share;
+pub mod slip;

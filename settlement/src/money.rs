@@ -53,6 +53,9 @@ impl Fen {
 
     /// Parses yuan text exactly (`"1234.5"` -> 123450 fen); more than two decimals is an error.
     pub fn from_yuan(text: &str) -> Result<Fen, MoneyError> {
+        if let Some(f) = Fen::plain_yuan(text.trim().as_bytes()) {
+            return Ok(f);
+        }
         let r = Ratio::from_str(text)?;
         let fen = r.mul_int(100);
         if fen.den != 1 {
@@ -63,6 +66,32 @@ impl Fen {
         i64::try_from(fen.num)
             .map(Fen)
             .map_err(|_| MoneyError::Overflow { what: "amount" })
+    }
+
+    /// The common form `[-]digits[.d[d]]` (at most 15 integer digits) read straight into fen;
+    /// `None` for anything else, which the exact parser then reads or rejects.
+    fn plain_yuan(t: &[u8]) -> Option<Fen> {
+        let (neg, t) = match t.split_first() {
+            Some((b'-', rest)) => (true, rest),
+            _ => (false, t),
+        };
+        let dot = t.iter().position(|&b| b == b'.').unwrap_or(t.len());
+        let (int, frac) = (&t[..dot], t.get(dot + 1..).unwrap_or(&[]));
+        if int.is_empty() || int.len() > 15 || frac.len() > 2 || (dot < t.len() && frac.is_empty())
+        {
+            return None;
+        }
+        let mut v: i64 = 0;
+        for &b in int.iter().chain(frac) {
+            if !b.is_ascii_digit() {
+                return None;
+            }
+            v = v * 10 + i64::from(b - b'0');
+        }
+        for _ in frac.len()..2 {
+            v *= 10;
+        }
+        Some(Fen(if neg { -v } else { v }))
     }
 
     /// Parses yuan text, rounding to the fen with `rounding`.
@@ -184,13 +213,43 @@ pub fn round_div(num: i128, den: i128, rounding: Rounding) -> Result<i128, Money
     })
 }
 
-fn gcd(mut a: i128, mut b: i128) -> i128 {
-    a = a.abs();
-    b = b.abs();
-    while b != 0 {
-        (a, b) = (b, a % b);
+/// Greatest common divisor (binary: shifts and subtractions, no 128-bit division; 64-bit
+/// arithmetic when both fit, as they almost always do).
+fn gcd(a: i128, b: i128) -> i128 {
+    let (a, b) = (a.unsigned_abs(), b.unsigned_abs());
+    if a == 0 || b == 0 {
+        return (a | b) as i128;
     }
-    a
+    if let (Ok(x), Ok(y)) = (u64::try_from(a), u64::try_from(b)) {
+        return i128::from(gcd64(x, y));
+    }
+    let shift = (a | b).trailing_zeros();
+    let (mut a, mut b) = (a >> a.trailing_zeros(), b);
+    loop {
+        b >>= b.trailing_zeros();
+        if a > b {
+            std::mem::swap(&mut a, &mut b);
+        }
+        b -= a;
+        if b == 0 {
+            return (a << shift) as i128;
+        }
+    }
+}
+
+fn gcd64(a: u64, b: u64) -> u64 {
+    let shift = (a | b).trailing_zeros();
+    let (mut a, mut b) = (a >> a.trailing_zeros(), b);
+    loop {
+        b >>= b.trailing_zeros();
+        if a > b {
+            std::mem::swap(&mut a, &mut b);
+        }
+        b -= a;
+        if b == 0 {
+            return a << shift;
+        }
+    }
 }
 
 /// An exact rational number `num / den` (den > 0, reduced).
@@ -213,6 +272,12 @@ impl Ratio {
         }
         let g = gcd(num, den).max(1);
         let s = if den < 0 { -1 } else { 1 };
+        if g == 1 {
+            return Ok(Ratio {
+                num: s * num,
+                den: s * den,
+            });
+        }
         Ok(Ratio {
             num: s * num / g,
             den: s * den / g,
@@ -344,7 +409,10 @@ impl FromStr for Ratio {
         {
             return Err(bad());
         }
-        let digits: i128 = format!("{int}{frac}").parse().unwrap_or(0);
+        let digits = int
+            .bytes()
+            .chain(frac.bytes())
+            .fold(0i128, |n, b| n * 10 + i128::from(b - b'0'));
         let den = 10i128.pow(frac.len() as u32);
         Ratio::new(if neg { -digits } else { digits }, den)
     }
@@ -440,6 +508,39 @@ mod tests {
         );
         assert!(Fen::from_yuan("12,5").is_err());
         assert_eq!(Fen(-1205).to_string(), "-12.05");
+    }
+
+    #[test]
+    fn the_plain_yuan_shortcut_agrees_with_the_exact_parser() {
+        let exact = |t: &str| {
+            Ratio::from_str(t).ok().and_then(|r| {
+                let f = r.mul_int(100);
+                (f.den == 1).then_some(Fen(f.num as i64))
+            })
+        };
+        for t in [
+            "0",
+            "-0",
+            "0.5",
+            "12.34",
+            "-12.3",
+            "999999999999999",
+            "1234567.89",
+            "12.",
+            ".5",
+            "-",
+            "",
+            "1.2.3",
+            "1a",
+            "١٢",
+            "12.345",
+            "12.340",
+            "+7",
+            " 8.10 ",
+            "0012.05",
+        ] {
+            assert_eq!(Fen::from_yuan(t).ok(), exact(t.trim()), "{t:?}");
+        }
     }
 
     #[test]

@@ -8,14 +8,14 @@
 //! Results do not depend on the order or the batching of the cases: everything that allocates or
 //! ranks works on cases sorted by (hospital, id) and hospitals sorted by code.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use crate::case::Case;
 use crate::engine::{Engine, Rejection};
 use crate::money::{allocate, Fen, MoneyError, Ratio};
 use crate::points::Points;
 use crate::policy::{Basis, Closure, Period};
-use crate::price::{Priced, Pricing, Route, Value};
+use crate::price::{Priced, Pricing, Value};
 
 /// A priced case waiting for the close.
 #[derive(Clone, Debug)]
@@ -243,7 +243,7 @@ pub struct HospitalResult {
     pub payee: String,
     /// Cases.
     pub cases: u64,
-    /// Cases by route ([`Route::ALL`] order).
+    /// Cases by route ([`crate::price::Route::ALL`] order).
     pub cases_by_route: [u64; 8],
     /// Fund paid by route.
     pub paid_by_route: [Fen; 8],
@@ -292,16 +292,32 @@ pub struct Settlement {
     pub pools: Vec<PoolResult>,
     /// Hospitals by code.
     pub hospitals: Vec<HospitalResult>,
-    /// Cases by (hospital, id).
+    /// Cases by (hospital, id); empty in a streamed run, which writes them as it goes.
     pub cases: Vec<CaseResult>,
-    /// Rejected cases.
+    /// Rejected cases (a streamed run keeps only the first ones; `counts` has them all).
     pub rejected: Vec<Rejection>,
+    /// Cases settled and rejected.
+    pub counts: Counts,
+}
+
+/// How many cases a run settled and rejected.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Settled.
+    pub settled: u64,
+    /// Rejected (unreadable rows, invalid cases, duplicate ids).
+    pub rejected: u64,
 }
 
 impl Settlement {
     /// Cases settled.
     pub fn settled(&self) -> u64 {
-        self.cases.len() as u64
+        self.counts.settled
+    }
+
+    /// Cases rejected.
+    pub fn rejected_count(&self) -> u64 {
+        self.counts.rejected
     }
 
     /// Σ over every case of its fund payment.
@@ -345,18 +361,4 @@ pub(crate) fn amount_fund(v: Value, patient_share: Fen) -> Fen {
         Value::Fund(f) => f,
         Value::Points(_) => Fen::ZERO,
     }
-}
-
-/// Case counts by route.
-pub(crate) fn route_index(r: Route) -> usize {
-    r.index()
-}
-
-/// Groups of indices by key, in key order.
-pub(crate) fn group_by<K: Ord + Clone>(keys: impl Iterator<Item = K>) -> BTreeMap<K, Vec<usize>> {
-    let mut m: BTreeMap<K, Vec<usize>> = BTreeMap::new();
-    for (i, k) in keys.enumerate() {
-        m.entry(k).or_default().push(i);
-    }
-    m
 }

@@ -123,7 +123,8 @@ pub fn run(args: &DemoArgs) -> Result<Settlement, String> {
     let settle_args = AsSettle::try_parse_from(argv)
         .map_err(|e| format!("demo: settle arguments: {e}"))?
         .args;
-    let s = settle::run(&settle_args)?;
+    let outcome = settle::run(&settle_args)?;
+    let s = outcome.settlement;
 
     let h = &source.policy.policy;
     let mut o = String::new();
@@ -148,7 +149,7 @@ pub fn run(args: &DemoArgs) -> Result<Settlement, String> {
         o,
         "{} settled, {} rejected\n",
         crate::report::thousands(s.settled()),
-        crate::report::thousands(s.rejected.len() as u64)
+        crate::report::thousands(s.rejected_count())
     );
     let _ = writeln!(
         o,
@@ -159,7 +160,7 @@ pub fn run(args: &DemoArgs) -> Result<Settlement, String> {
     let _ = writeln!(o, "\nPools");
     o.push_str(&crate::report::text::pool_table(&s));
     let _ = writeln!(o, "\nIndicators (definitions in report.html)");
-    o.push_str(&crate::report::text::kpi_lines(&source.policy, &s));
+    o.push_str(&crate::report::text::kpi_lines(&s, &outcome.figures));
     let _ = writeln!(
         o,
         "\nWritten to {}: discharges.csv enrolment.csv cases.csv hospitals.csv summary.json \

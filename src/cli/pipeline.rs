@@ -95,7 +95,7 @@ pub fn open_output(p: &Path) -> Result<Box<dyn Write>, String> {
 
 /// A progress bar on standard error for long runs over a file (bytes of a CSV file, rows of a
 /// Parquet file), only when standard error is a terminal (scripts and CI stay quiet).
-fn progress_bar(input: &Path, reader: &mut RowReader) -> Option<indicatif::ProgressBar> {
+pub(crate) fn progress_bar(input: &Path, reader: &mut RowReader) -> Option<indicatif::ProgressBar> {
     use std::io::IsTerminal;
     if !std::io::stderr().is_terminal() || input.as_os_str() == "-" {
         return None;
@@ -239,4 +239,47 @@ where
         counts.summary()
     );
     Ok(counts)
+}
+
+/// Reads `reader` on a thread of its own and hands each chunk of rows to `f` with the index of its
+/// first row (0-based, header excluded), so reading overlaps the work on the previous chunk.
+/// Returns the number of rows read.
+pub fn for_each_chunk(
+    mut reader: RowReader,
+    mut f: impl FnMut(u64, &[csv::ByteRecord]) -> Result<(), String>,
+) -> Result<u64, String> {
+    type Chunk = (u64, Vec<csv::ByteRecord>, usize);
+    let (full_tx, full_rx) = mpsc::sync_channel::<Result<Chunk, String>>(2);
+    let (empty_tx, empty_rx) = mpsc::channel::<Vec<csv::ByteRecord>>();
+    for _ in 0..3 {
+        let _ = empty_tx.send(vec![csv::ByteRecord::new(); CHUNK_ROWS]);
+    }
+    std::thread::scope(|scope| {
+        // Owned here, so every way out (errors too) drops it and the reader thread stops.
+        let empty_tx = empty_tx;
+        scope.spawn(move || loop {
+            let Ok(mut buf) = empty_rx.recv() else { return };
+            let first = reader.rows_read();
+            match reader.next_chunk(&mut buf) {
+                Ok(0) => return,
+                Ok(n) => {
+                    if full_tx.send(Ok((first, buf, n))).is_err() {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    let _ = full_tx.send(Err(e));
+                    return;
+                }
+            }
+        });
+        let mut rows = 0u64;
+        for msg in full_rx {
+            let (first, buf, n) = msg?;
+            f(first, &buf[..n])?;
+            rows = first + n as u64;
+            let _ = empty_tx.send(buf);
+        }
+        Ok(rows)
+    })
 }

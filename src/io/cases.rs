@@ -66,6 +66,11 @@ impl SettleColumns {
         self.0.id_lossy(row)
     }
 
+    /// The indexes of the columns read.
+    pub fn located(&self) -> Vec<usize> {
+        self.0.located()
+    }
+
     /// Reads a row as a case (the bundle is filled by the caller), or says why it cannot be read.
     pub fn case(
         &self,

@@ -10,12 +10,13 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 use settlement::engine::Engine;
+use settlement::engine::Rejection;
 use settlement::money::{Fen, Ratio};
 use settlement::policy::Basis;
 use settlement::price::{Route, Value as Priced};
-use settlement::settle::Settlement;
+use settlement::settle::{CaseResult, Settlement};
 
-use super::csv::write_row;
+use super::csv::{write_field, write_row};
 
 /// Columns of `cases.csv`.
 pub const CASE_COLUMNS: [&str; 16] = [
@@ -65,48 +66,74 @@ pub fn yuan_per_point(pv: Ratio) -> String {
     )
 }
 
-/// Streams `cases.csv` in chunks of rows (the file can hold tens of millions of cases).
+/// Formats one `cases.csv` row (numbers written straight into `out`: a run writes millions).
+pub fn case_row(out: &mut Vec<u8>, engine: &Engine, c: &CaseResult) {
+    use std::io::Write as _;
+    let p = &c.priced;
+    let sep = |out: &mut Vec<u8>| out.push(b',');
+    write_field(out, &c.id);
+    sep(out);
+    write_field(out, &c.hospital);
+    sep(out);
+    write_field(out, &engine.policy.pools[c.pool].id);
+    sep(out);
+    let _ = write!(out, "{},{},", p.route.as_str(), p.route.method_code());
+    write_field(out, &p.line);
+    let _ = write!(out, ",{},", p.class.as_str());
+    if let Some(r) = p.ratio {
+        out.extend_from_slice(r.approx(4).as_bytes());
+    }
+    sep(out);
+    if let Some(w) = p.weight {
+        let _ = write!(out, "{w}");
+    }
+    sep(out);
+    if let Priced::Points(x) = p.value {
+        let _ = write!(out, "{x}");
+    }
+    sep(out);
+    if let Priced::Standard(f) = p.value {
+        let _ = write!(out, "{}", f.0);
+    }
+    let _ = write!(
+        out,
+        ",{},{},{},",
+        c.total_cost.0, c.patient_share.0, c.fund.0
+    );
+    write_field(out, &p.formula);
+    sep(out);
+    write_field(out, &p.note);
+    out.push(b'\n');
+}
+
+/// The header row of `cases.csv`.
+pub fn cases_header(out: &mut Vec<u8>) {
+    write_row(out, CASE_COLUMNS);
+}
+
+/// Formats one `rejected.csv` row.
+pub fn rejected_row(out: &mut Vec<u8>, r: &Rejection) {
+    write_row(out, [r.id.as_str(), r.reason.as_str()]);
+}
+
+/// The header row of `rejected.csv`.
+pub fn rejected_header(out: &mut Vec<u8>) {
+    write_row(out, ["id", "reason"]);
+}
+
+/// Writes `cases.csv` of a run that holds its cases.
 fn cases_csv(path: &Path, engine: &Engine, s: &Settlement) -> Result<(), String> {
     let fail = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
     let mut file =
         std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path).map_err(fail)?);
     let mut out = Vec::with_capacity(1 << 20);
-    write_row(&mut out, CASE_COLUMNS);
+    cases_header(&mut out);
     for c in &s.cases {
         if out.len() > 1 << 20 {
             file.write_all(&out).map_err(fail)?;
             out.clear();
         }
-        let p = &c.priced;
-        let standard = match p.value {
-            Priced::Standard(f) => f.0.to_string(),
-            _ => String::new(),
-        };
-        let points = match p.value {
-            Priced::Points(x) => x.to_string(),
-            _ => String::new(),
-        };
-        write_row(
-            &mut out,
-            [
-                c.id.as_str(),
-                &c.hospital,
-                &engine.policy.pools[c.pool].id,
-                p.route.as_str(),
-                &p.route.method_code().to_string(),
-                &p.line,
-                p.class.as_str(),
-                &opt_ratio(p.ratio, 4),
-                &p.weight.map(|w| w.to_string()).unwrap_or_default(),
-                &points,
-                &standard,
-                &c.total_cost.0.to_string(),
-                &c.patient_share.0.to_string(),
-                &c.fund.0.to_string(),
-                &p.formula,
-                &p.note,
-            ],
-        );
+        case_row(&mut out, engine, c);
     }
     file.write_all(&out).map_err(fail)?;
     file.flush().map_err(fail)
@@ -242,9 +269,9 @@ pub fn summary(engine: &Engine, s: &Settlement, policy_origin: &str, tables: &st
         },
         "tables": tables,
         "counts": {
-            "cases_in": s.settled() + s.rejected.len() as u64,
+            "cases_in": s.settled() + s.rejected_count(),
             "cases_settled": s.settled(),
-            "cases_rejected": s.rejected.len(),
+            "cases_rejected": s.rejected_count(),
         },
         "pools": pools,
         "routes": by_route,
@@ -260,7 +287,7 @@ pub fn summary(engine: &Engine, s: &Settlement, policy_origin: &str, tables: &st
     })
 }
 
-/// Writes the four statement files into `dir` (created).
+/// Writes the four statement files of a run that holds its cases into `dir` (created).
 pub fn write_all(
     dir: &Path,
     engine: &Engine,
@@ -270,13 +297,25 @@ pub fn write_all(
 ) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     cases_csv(&dir.join("cases.csv"), engine, s)?;
-    write_file(&dir.join("hospitals.csv"), &hospitals_csv(s))?;
     let mut rej = Vec::new();
-    write_row(&mut rej, ["id", "reason"]);
+    rejected_header(&mut rej);
     for r in &s.rejected {
-        write_row(&mut rej, [r.id.as_str(), r.reason.as_str()]);
+        rejected_row(&mut rej, r);
     }
     write_file(&dir.join("rejected.csv"), &rej)?;
+    write_summaries(dir, engine, s, policy_origin, tables)
+}
+
+/// Writes `hospitals.csv` and `summary.json` into `dir` (a streamed run writes `cases.csv` and
+/// `rejected.csv` as it goes).
+pub fn write_summaries(
+    dir: &Path,
+    engine: &Engine,
+    s: &Settlement,
+    policy_origin: &str,
+    tables: &str,
+) -> Result<(), String> {
+    write_file(&dir.join("hospitals.csv"), &hospitals_csv(s))?;
     let json = serde_json::to_string_pretty(&summary(engine, s, policy_origin, tables))
         .map_err(|e| e.to_string())?;
     write_file(&dir.join("summary.json"), json.as_bytes())

@@ -123,10 +123,13 @@ pub struct Figures {
     pub bundle_cases: u64,
     /// Bundle cases by class: low, high, extreme.
     pub outliers: [u64; 3],
-    /// Weights of bundle cases (for the CMI).
-    pub bundle_weights: Vec<Points>,
-    /// Cost ratios r of bundle cases, for the histogram (display only).
-    pub ratios: Vec<f64>,
+    /// Σ weights of bundle cases with one, and how many (for the CMI).
+    pub bundle_weight: (Points, u64),
+    /// Bundle cases by cost ratio r in bins of [`RATIO_BIN`] from 0, the last bin holding every
+    /// r ≥ 10 (display only).
+    pub ratio_bins: Vec<u64>,
+    /// Bundle cases with a cost ratio.
+    pub ratio_cases: u64,
     /// Special review: approved, honoured, quota (Σ over hospitals).
     pub review: (u64, u64, u64),
     /// Fund payments (cases + capitation + sharing) to level-1 hospitals, and to all.
@@ -145,65 +148,149 @@ fn is_ambiguous(text: &str) -> bool {
     text.contains("QY (") || text.contains(".ambiguous")
 }
 
+/// Width of a cost-ratio bin.
+pub const RATIO_BIN: f64 = 0.1;
+/// Cost-ratio bins: 0 ≤ r < 10 by 0.1, then r ≥ 10.
+pub const RATIO_BINS: usize = 101;
+
 impl Figures {
-    /// Computes the figures of a settlement under its policy.
+    /// Computes the figures of a settlement that holds its cases (an in-memory run).
     pub fn compute(policy: &Policy, s: &Settlement) -> Figures {
         let mut f = Figures::default();
-        let pools = &policy.pools;
         for c in &s.cases {
-            let p = &c.priced;
-            let r = p.route.index();
-            f.by_route[r].add(c.total_cost, c.fund);
-            if pools
-                .get(c.pool)
-                .is_some_and(|x| x.service_line == "inpatient")
-            {
-                f.inpatient_by_route[r].add(c.total_cost, c.fund);
-            }
-            f.hospital_cost_by_route
-                .entry(c.hospital.clone())
-                .or_insert([Fen::ZERO; 8])[r] += c.total_cost;
-            let text = [p.formula.as_str(), p.note.as_str()];
-            if text.iter().any(|t| is_ungroupable(t)) {
-                f.ungroupable += 1;
-            } else if text.iter().any(|t| is_ambiguous(t)) {
-                f.ambiguous += 1;
-            }
-            if p.note.contains("extreme cost") {
-                f.extreme_ffs += 1;
-            }
-            match p.class {
-                Class::Blank => f.blank += 1,
-                Class::Low if p.route.is_bundle() => f.outliers[0] += 1,
-                Class::High if p.route.is_bundle() => f.outliers[1] += 1,
-                Class::Extreme if p.route.is_bundle() => f.outliers[2] += 1,
-                _ => {}
-            }
-            if p.route.is_bundle() {
-                f.bundle_cases += 1;
-                if let Some(w) = p.weight {
-                    f.bundle_weights.push(w);
-                }
-                if let Some(x) = p.ratio {
-                    f.ratios.push(x.to_f64());
-                }
+            f.add_case(policy, &c.hospital, c.pool, &c.priced, c.total_cost, c.fund);
+        }
+        f.add_hospitals(policy, &s.hospitals);
+        f
+    }
+
+    /// Counts one settled case.
+    pub fn add_case(
+        &mut self,
+        policy: &Policy,
+        hospital: &str,
+        pool: usize,
+        p: &settlement::price::Priced,
+        total_cost: Fen,
+        fund: Fen,
+    ) {
+        let r = p.route.index();
+        self.by_route[r].add(total_cost, fund);
+        if policy
+            .pools
+            .get(pool)
+            .is_some_and(|x| x.service_line == "inpatient")
+        {
+            self.inpatient_by_route[r].add(total_cost, fund);
+        }
+        match self.hospital_cost_by_route.get_mut(hospital) {
+            Some(h) => h[r] += total_cost,
+            None => {
+                let mut h = [Fen::ZERO; 8];
+                h[r] = total_cost;
+                self.hospital_cost_by_route.insert(hospital.to_string(), h);
             }
         }
+        let text = [p.formula.as_str(), p.note.as_str()];
+        if text.iter().any(|t| is_ungroupable(t)) {
+            self.ungroupable += 1;
+        } else if text.iter().any(|t| is_ambiguous(t)) {
+            self.ambiguous += 1;
+        }
+        if p.note.contains("extreme cost") {
+            self.extreme_ffs += 1;
+        }
+        match p.class {
+            Class::Blank => self.blank += 1,
+            Class::Low if p.route.is_bundle() => self.outliers[0] += 1,
+            Class::High if p.route.is_bundle() => self.outliers[1] += 1,
+            Class::Extreme if p.route.is_bundle() => self.outliers[2] += 1,
+            _ => {}
+        }
+        if p.route.is_bundle() {
+            self.bundle_cases += 1;
+            if let Some(w) = p.weight {
+                self.bundle_weight.0 += w;
+                self.bundle_weight.1 += 1;
+            }
+            if let Some(x) = p.ratio {
+                if self.ratio_bins.is_empty() {
+                    self.ratio_bins = vec![0; RATIO_BINS];
+                }
+                let v = x.to_f64();
+                let i = if v.is_finite() {
+                    ((v.max(0.0) / RATIO_BIN).floor() as usize).min(RATIO_BINS - 1)
+                } else {
+                    RATIO_BINS - 1
+                };
+                self.ratio_bins[i] += 1;
+                self.ratio_cases += 1;
+            }
+        }
+    }
+
+    /// Adds figures counted apart (another thread or batch of the same run).
+    pub fn merge(&mut self, o: Figures) {
+        for r in 0..8 {
+            let (a, b) = (&mut self.by_route[r], o.by_route[r]);
+            a.cases += b.cases;
+            a.total_cost += b.total_cost;
+            a.fund += b.fund;
+            let (a, b) = (&mut self.inpatient_by_route[r], o.inpatient_by_route[r]);
+            a.cases += b.cases;
+            a.total_cost += b.total_cost;
+            a.fund += b.fund;
+        }
+        for (h, costs) in o.hospital_cost_by_route {
+            let e = self
+                .hospital_cost_by_route
+                .entry(h)
+                .or_insert([Fen::ZERO; 8]);
+            for r in 0..8 {
+                e[r] += costs[r];
+            }
+        }
+        self.ungroupable += o.ungroupable;
+        self.ambiguous += o.ambiguous;
+        self.blank += o.blank;
+        self.extreme_ffs += o.extreme_ffs;
+        self.bundle_cases += o.bundle_cases;
+        for i in 0..3 {
+            self.outliers[i] += o.outliers[i];
+        }
+        self.bundle_weight.0 += o.bundle_weight.0;
+        self.bundle_weight.1 += o.bundle_weight.1;
+        if self.ratio_bins.is_empty() {
+            self.ratio_bins = o.ratio_bins;
+        } else {
+            for (a, b) in self.ratio_bins.iter_mut().zip(o.ratio_bins) {
+                *a += b;
+            }
+        }
+        self.ratio_cases += o.ratio_cases;
+    }
+
+    /// The hospital-level figures (special review, fund at level-1 hospitals), once the
+    /// statements are done.
+    pub fn add_hospitals(
+        &mut self,
+        policy: &Policy,
+        hospitals: &[settlement::settle::HospitalResult],
+    ) {
         let quota_share = policy.special_review.as_ref().map(|q| q.quota_share.0);
-        for h in &s.hospitals {
-            f.review.0 += h.review.0;
-            f.review.1 += h.review.1;
+        for h in hospitals {
+            self.review.0 += h.review.0;
+            self.review.1 += h.review.1;
             if let Some(q) = quota_share {
                 let x = q.mul_int(i128::from(h.cases));
-                f.review.2 += u64::try_from(x.numer() / x.denom()).unwrap_or(0);
+                self.review.2 += u64::try_from(x.numer() / x.denom()).unwrap_or(0);
             }
             let paid = h.payment + h.capitation + h.sharing;
-            f.all_fund += paid;
+            self.all_fund += paid;
             if h.level == 1 {
-                f.primary_fund += paid;
+                self.primary_fund += paid;
             }
         }
-        f
     }
 
     /// Σ over the inpatient routes `routes` of total cost, and the inpatient total.
@@ -223,7 +310,10 @@ impl Figures {
 
     /// The CMI over all bundle cases (mean weight), for display.
     pub fn cmi(&self) -> Option<f64> {
-        settlement::points::cmi(&self.bundle_weights).map(|r| r.to_f64())
+        match self.bundle_weight.1 {
+            0 => None,
+            n => Some(self.bundle_weight.0.ratio().to_f64() / n as f64),
+        }
     }
 }
 

@@ -33,6 +33,8 @@ pub struct Report<'a> {
     pub engine: &'a Engine,
     /// The closed run.
     pub settlement: &'a Settlement,
+    /// Its figures (see [`Figures::compute`] for a run that holds its cases).
+    pub figures: &'a Figures,
     /// Where the policy came from.
     pub policy_origin: &'a str,
     /// The grouping tables used.
@@ -139,6 +141,7 @@ pub fn write_run(
     path: &Path,
     engine: &Engine,
     settlement: &Settlement,
+    figures: &Figures,
     policy_origin: &str,
     tables: &str,
 ) -> Result<(), String> {
@@ -148,6 +151,7 @@ pub fn write_run(
         &Report {
             engine,
             settlement,
+            figures,
             policy_origin,
             tables,
             summary: Some(&summary),

@@ -47,7 +47,7 @@ footer{color:var(--muted);font-size:12px;margin-top:36px}
 /// The whole page.
 pub fn html(r: &Report) -> String {
     let s = r.settlement;
-    let f = Figures::compute(&r.engine.policy, s);
+    let f = r.figures;
     let h = &r.engine.policy.policy;
     let mut o = String::with_capacity(256 * 1024);
     let title = format!("Settlement report: {} {}", h.name, h.version);
@@ -60,12 +60,12 @@ pub fn html(r: &Report) -> String {
     );
     identity(&mut o, r);
     counts(&mut o, s);
-    kpis(&mut o, &kpi::kpis(s, &f));
+    kpis(&mut o, &kpi::kpis(s, f));
     pools(&mut o, s, r.engine);
-    charts(&mut o, r, &f);
-    hospitals(&mut o, s, &f);
-    methods(&mut o, s, &f);
-    hospital_payments(&mut o, s, &f);
+    charts(&mut o, r, f);
+    hospitals(&mut o, s, f);
+    methods(&mut o, s, f);
+    hospital_payments(&mut o, s, f);
     rejections(&mut o, s);
     if let Some(v) = r.summary {
         let json = serde_json::to_string_pretty(v).unwrap_or_default();
@@ -124,7 +124,7 @@ fn identity(o: &mut String, r: &Report) {
 }
 
 fn counts(o: &mut String, s: &Settlement) {
-    let rejected = s.rejected.len() as u64;
+    let rejected = s.rejected_count();
     o.push_str("<h2>Cases</h2><div class=\"cards\">");
     for (name, n, def) in [
         (
@@ -290,12 +290,12 @@ fn charts(o: &mut String, r: &Report, f: &Figures) {
     let _ = write!(
         o,
         "<h3>Cost ratio r of bundle cases ({} cases with a ratio)</h3>",
-        thousands(f.ratios.len() as u64)
+        thousands(f.ratio_cases)
     );
     o.push_str(&svg::histogram(
         "Histogram of case cost ratios",
-        &f.ratios,
-        0.1,
+        &f.ratio_bins,
+        super::kpi::RATIO_BIN,
         max,
         &edges,
         &format!(

@@ -333,17 +333,17 @@ pub(super) fn hospital_payments(o: &mut String, s: &Settlement, f: &Figures) {
 }
 
 pub(super) fn rejections(o: &mut String, s: &Settlement) {
-    let n = s.rejected.len();
-    let _ = write!(o, "<h2>Rejected rows ({})</h2>", thousands(n as u64));
+    let n = s.rejected_count();
+    let _ = write!(o, "<h2>Rejected rows ({})</h2>", thousands(n));
     if n == 0 {
         o.push_str("<p>None.</p>");
         return;
     }
-    let shown = n.min(50);
+    let shown = s.rejected.len().min(50);
     let _ = write!(
         o,
         "<details><summary>The first {shown} of {} (all are in rejected.csv)</summary>",
-        thousands(n as u64)
+        thousands(n)
     );
     th(o, &["id", "reason"], 2);
     for r in s.rejected.iter().take(shown) {

@@ -3,7 +3,6 @@
 use std::fmt::Write;
 
 use settlement::money::Fen;
-use settlement::policy::Policy;
 use settlement::price::Route;
 use settlement::settle::Settlement;
 
@@ -146,10 +145,9 @@ pub fn pool_table(s: &Settlement) -> String {
 }
 
 /// The KPIs, one a line: name, value, the numbers behind it and the targets.
-pub fn kpi_lines(policy: &Policy, s: &Settlement) -> String {
-    let f = Figures::compute(policy, s);
+pub fn kpi_lines(s: &Settlement, f: &Figures) -> String {
     let mut t = String::new();
-    for k in kpi::kpis(s, &f) {
+    for k in kpi::kpis(s, f) {
         let targets: Vec<String> = k
             .targets
             .iter()

@@ -8,32 +8,32 @@
 use std::collections::{HashMap, HashSet};
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use clap::Args;
-use grouper::dip::{CompiledCatalog, DipCatalog, DipGrouper, DipPolicy};
+use grouper::dip::{CompiledCatalog, DipCatalog, DipPolicy};
 use grouper::{Grouper, Options, Scheme};
-use rayon::prelude::*;
-use settlement::engine::{Engine, GroupWeight};
+use settlement::engine::GroupWeight;
 use settlement::money::{Fen, Ratio};
 use settlement::policy::{BundleMethod, Policy};
-use settlement::settle::{Enrolment, Inputs, Ledger, Settlement};
+use settlement::settle::{Enrolment, Inputs};
+
+mod stream;
+
+pub use stream::{run, Outcome};
 
 use super::pipeline::open_input;
-use crate::io::cases::{dip_bundle, drg_bundle, SettleColumns};
-use crate::io::csv::{Columns, DipColumns};
-use crate::io::rows::RowReader;
+use crate::io::csv::Columns;
 
 /// The demo region, embedded so `settle` and `demo` run without any file.
 pub mod demo {
     /// Demo policy.
-    pub const POLICY: &str = include_str!("../../data/demo/policy.toml");
+    pub const POLICY: &str = include_str!("../../../data/demo/policy.toml");
     /// Demo scheme.
-    pub const SCHEME: &[u8] = include_bytes!("../../data/demo/scheme.json");
+    pub const SCHEME: &[u8] = include_bytes!("../../../data/demo/scheme.json");
     /// Demo DRG weights.
-    pub const DRG_WEIGHTS: &str = include_str!("../../data/demo/drg-weights.csv");
+    pub const DRG_WEIGHTS: &str = include_str!("../../../data/demo/drg-weights.csv");
     /// Demo DIP catalog.
-    pub const DIP_CATALOG: &str = include_str!("../../data/demo/dip-catalog.json");
+    pub const DIP_CATALOG: &str = include_str!("../../../data/demo/dip-catalog.json");
 
     /// An embedded table by its file name.
     pub fn table(name: &str) -> Option<&'static [u8]> {
@@ -471,93 +471,4 @@ fn calibrate_weights(
         path.display()
     );
     Ok(map)
-}
-
-/// Runs `drgdip settle`; returns the settlement.
-pub fn run(args: &SettleArgs) -> Result<Settlement, String> {
-    let started = Instant::now();
-    let src = Source::load(args.policy.as_deref())?;
-    let (grouping, weights, table_name) = load_grouping(&src, args)?;
-    let (inputs, approved) = inputs(args)?;
-    let engine = Engine::new(src.policy.clone(), weights).map_err(|e| e.to_string())?;
-    let is_approved = |id: &str| approved.contains(id);
-    let options = Options {
-        map_codes: !args.no_map_codes,
-        ..Options::default()
-    };
-    let mut ledger = Ledger::new();
-    let name = args.cases.display().to_string();
-    let mut reader = RowReader::open(&args.cases)?;
-    let header = reader.header().clone();
-    let cols = SettleColumns::from_header(&header).map_err(|e| format!("{name}: {e}"))?;
-    let (drg, dip);
-    enum G<'a> {
-        Drg(Grouper<'a>, Columns),
-        Dip(DipGrouper<'a>, DipColumns),
-    }
-    let g = match &grouping {
-        Grouping::Drg(s) => {
-            drg = Grouper::with_options(s, options);
-            G::Drg(
-                drg,
-                Columns::from_header(&header).map_err(|e| format!("{name}: {e}"))?,
-            )
-        }
-        Grouping::Dip(c, p) => {
-            dip = DipGrouper::new(c, p);
-            G::Dip(
-                dip,
-                DipColumns::from_header(&header).map_err(|e| format!("{name}: {e}"))?,
-            )
-        }
-    };
-    let mut rows = Vec::new();
-    loop {
-        let line = reader.rows_read() + 2;
-        let n = reader.next_chunk(&mut rows)?;
-        if n == 0 {
-            break;
-        }
-        let priced: Vec<_> = rows[..n]
-            .par_iter()
-            .enumerate()
-            .map(|(k, row)| {
-                let bundle = match &g {
-                    G::Drg(gr, c) => c.record(row).map(|r| drg_bundle(&gr.group(&r))),
-                    G::Dip(gr, c) => c.record(row).map(|r| dip_bundle(&gr.group(&r))),
-                };
-                let case = bundle.and_then(|b| cols.case(row, &is_approved, b));
-                match case {
-                    Ok(case) => {
-                        let p = engine.price(&case);
-                        Ok((case, p))
-                    }
-                    Err(reason) => {
-                        let id = cols.id_lossy(row);
-                        Err((id, format!("line {}: {reason}", line + k as u64)))
-                    }
-                }
-            })
-            .collect();
-        for p in priced {
-            match p {
-                Ok((case, r)) => ledger.push(&case, r),
-                Err((id, reason)) => ledger.reject(id, reason),
-            }
-        }
-    }
-    let settlement = ledger.close(&engine, &inputs).map_err(|e| e.to_string())?;
-    crate::io::statement::write_all(&args.out, &engine, &settlement, &src.origin, &table_name)?;
-    if let Some(path) = &args.report {
-        crate::report::write_run(path, &engine, &settlement, &src.origin, &table_name)?;
-    }
-    let cases_in = settlement.settled() + settlement.rejected.len() as u64;
-    eprintln!(
-        "drgdip settle: {cases_in} cases in, {} settled, {} rejected, in {:.2}s -> {}",
-        settlement.settled(),
-        settlement.rejected.len(),
-        started.elapsed().as_secs_f64(),
-        args.out.display()
-    );
-    Ok(settlement)
 }

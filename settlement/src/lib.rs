@@ -98,3 +98,4 @@ pub mod price;
 mod route;
 pub mod settle;
 pub mod share;
+pub mod signals;

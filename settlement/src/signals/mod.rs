@@ -40,10 +40,10 @@
 //! B are both earlier stays. Stays without a patient, dates or the key are not assessed.
 //!
 //! Provenance (settlement-policy.md §A10): Zhejiang halves the earlier stay's points when the same
-//! DRG recurs within 15 days of discharge, chemotherapy and radiotherapy excepted [R S8]; Jinhua uses
-//! a 10-day window for the same group [R S12]. Jinan assesses 3/7/15-day readmission and the share
-//! of stays under 2 days [S]. The other thresholds (30% of the group mean for a low-standard
-//! admission, 31-day readmission) are one tool's choices [S26], not policy: treat them as
+//! DRG recurs within 15 days of discharge, chemotherapy and radiotherapy excepted (S8); Jinhua uses
+//! a 10-day window for the same group (S12). Jinan assesses 3/7/15-day readmission and the share
+//! of stays under 2 days (seed-region-rules.md JN9). The other thresholds (30% of the group mean for
+//! a low-standard admission, 31-day readmission) are one tool's choices (S26), not policy: treat them as
 //! illustrative.
 //!
 //! # Output order

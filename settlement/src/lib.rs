@@ -14,7 +14,11 @@
 //!   pool's point value ([`budget`] and largest-remainder allocation from [`money`]), payments
 //!   pool → hospital → case to the fen, [`share`] (surplus retention, overspend sharing), the
 //!   deposit and the clearing;
-//! - [`money`], [`points`], [`coefficient`]: exact fen, ratios, rounding rules and named coefficients.
+//! - [`money`], [`points`], [`coefficient`]: exact fen, ratios, rounding rules and named coefficients;
+//! - [`signals`]: supervision signals (readmission, low-standard admission, upcoding, cost transfer,
+//!   unusual LOS) over grouped stays, each with its evidence, by the rules of the policy's
+//!   `[signals]` (`docs/SIGNALS.md`). They change no payment except the readmission rule's
+//!   `earlier_points_share`, a [`signals::PointsAdjustment`] the caller applies before the close.
 //!
 //! Worked examples an analyst can read and extend are the crate's scenario files
 //! (`tests/scenarios/*.toml`: a policy, cases and the fen expected, each with its hand
@@ -98,4 +102,5 @@ pub mod price;
 mod route;
 pub mod settle;
 pub mod share;
+pub mod signals;
 pub mod slip;

@@ -6,7 +6,8 @@
 //! locality, reserve, closure), `[levels.N]` and `[[hospitals]]` (coefficients as named components,
 //! consortia), `[routing]` (the order of the routes), `[[carve_outs]]`, `[[fixed_rates]]`,
 //! `[[per_diem]]`, `[exclusions]`, `[drg]`, `[dip]`, `[special_review]`, `[ffs]`, `[sharing]`,
-//! `[cycle]`, `[[capitation]]`. `docs/POLICY.md` documents every key with its provenance.
+//! `[cycle]`, `[[capitation]]`, `[signals]` (supervision rules, see [`crate::signals`]).
+//! `docs/POLICY.md` documents every key with its provenance.
 //!
 //! Rules without a national value (settlement-policy.md tags them `[U]` or regional) have **no
 //! default**: a section that uses them must state them, or the file does not load.
@@ -21,12 +22,14 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use crate::signals::SignalRules;
+
 pub use bundle::*;
 pub use lines::*;
 pub use num::{Dec, Pts, RoundingName, Yuan};
 pub use payment::*;
-pub(crate) use validate::is_date;
 pub use validate::PolicyError;
+pub(crate) use validate::{is_date, Ctx};
 
 /// The schema tag every policy file carries.
 pub const SCHEMA: &str = "drgdip-policy/1";
@@ -88,6 +91,10 @@ pub struct Policy {
     /// Per-capita programmes.
     #[serde(default)]
     pub capitation: Vec<Capitation>,
+    /// Supervision signals (监管信号); every rule off unless present. They change no payment
+    /// except the readmission rule's `earlier_points_share`, applied by the settlement.
+    #[serde(default)]
+    pub signals: Option<SignalRules>,
 }
 
 /// `[policy]`.

@@ -29,12 +29,17 @@ pub enum PolicyError {
     },
 }
 
-struct Ctx<'a> {
+/// Where errors point: the file, and helpers that name the key.
+pub(crate) struct Ctx<'a> {
     origin: &'a str,
 }
 
-impl Ctx<'_> {
-    fn err(&self, key: impl Into<String>, message: impl Into<String>) -> PolicyError {
+impl<'a> Ctx<'a> {
+    pub(crate) fn new(origin: &'a str) -> Ctx<'a> {
+        Ctx { origin }
+    }
+
+    pub(crate) fn err(&self, key: impl Into<String>, message: impl Into<String>) -> PolicyError {
         PolicyError::Invalid {
             origin: self.origin.to_string(),
             key: key.into(),
@@ -42,14 +47,14 @@ impl Ctx<'_> {
         }
     }
 
-    fn share(&self, key: String, v: Ratio) -> Result<(), PolicyError> {
+    pub(crate) fn share(&self, key: String, v: Ratio) -> Result<(), PolicyError> {
         if v.numer() < 0 || v.numer() > v.denom() {
             return Err(self.err(key, format!("{v} is not a share between 0 and 1")));
         }
         Ok(())
     }
 
-    fn positive(&self, key: String, v: Ratio) -> Result<(), PolicyError> {
+    pub(crate) fn positive(&self, key: String, v: Ratio) -> Result<(), PolicyError> {
         if v.numer() <= 0 {
             return Err(self.err(key, format!("{v} must be positive")));
         }
@@ -128,6 +133,9 @@ pub(super) fn check(p: &Policy, origin: &str) -> Result<(), PolicyError> {
     }
     if let Some(d) = p.cycle.deposit_share {
         c.share("cycle.deposit_share".into(), d.0)?;
+    }
+    if let Some(s) = &p.signals {
+        s.check(&c)?;
     }
     if p.cycle.deposit_by_assessment && p.cycle.deposit_share.is_none() {
         return Err(c.err(

@@ -258,6 +258,12 @@ impl Engine {
         Ok(r)
     }
 
+    /// Who is paid for a hospital's cases: its consortium when the policy lists one, else the
+    /// hospital itself.
+    pub fn payee_of<'a>(&'a self, code: &'a str) -> &'a str {
+        self.hospitals.get(code).map_or(code, |h| h.payee.as_str())
+    }
+
     /// The rules of a hospital listed in the policy's `[[hospitals]]`.
     pub(crate) fn listed_hospital(&self, code: &str) -> Option<&HospitalRules> {
         self.hospitals.get(code)

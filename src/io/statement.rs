@@ -66,8 +66,16 @@ pub fn yuan_per_point(pv: Ratio) -> String {
     )
 }
 
-/// Formats one `cases.csv` row (numbers written straight into `out`: a run writes millions).
+/// Formats one `cases.csv` row.
 pub fn case_row(out: &mut Vec<u8>, engine: &Engine, c: &CaseResult) {
+    case_row_head(out, engine, c);
+    case_row_fund(out, c.fund);
+    case_row_tail(out, &c.priced);
+}
+
+/// The columns of a `cases.csv` row before `fund_fen` (and the comma after them); numbers are
+/// written straight into `out` (a run writes millions of rows).
+pub fn case_row_head(out: &mut Vec<u8>, engine: &Engine, c: &CaseResult) {
     use std::io::Write as _;
     let p = &c.priced;
     let sep = |out: &mut Vec<u8>| out.push(b',');
@@ -95,13 +103,20 @@ pub fn case_row(out: &mut Vec<u8>, engine: &Engine, c: &CaseResult) {
     if let Priced::Standard(f) = p.value {
         let _ = write!(out, "{}", f.0);
     }
-    let _ = write!(
-        out,
-        ",{},{},{},",
-        c.total_cost.0, c.patient_share.0, c.fund.0
-    );
+    let _ = write!(out, ",{},{},", c.total_cost.0, c.patient_share.0);
+}
+
+/// The `fund_fen` column.
+pub fn case_row_fund(out: &mut Vec<u8>, fund: Fen) {
+    use std::io::Write as _;
+    let _ = write!(out, "{}", fund.0);
+}
+
+/// The columns after `fund_fen` (with the comma before them) and the line end.
+pub fn case_row_tail(out: &mut Vec<u8>, p: &settlement::price::Priced) {
+    out.push(b',');
     write_field(out, &p.formula);
-    sep(out);
+    out.push(b',');
     write_field(out, &p.note);
     out.push(b'\n');
 }

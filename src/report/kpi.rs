@@ -138,6 +138,55 @@ pub struct Figures {
     pub all_fund: Fen,
 }
 
+/// What the figures need of one settled case (a streamed run keeps these, not the pricing text).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Facts {
+    /// Route.
+    pub route: Route,
+    /// Class.
+    pub class: Class,
+    /// CMI weight.
+    pub weight: Option<Points>,
+    /// Cost-ratio bin ([`RATIO_BIN`] wide; the last holds r ≥ 10).
+    pub ratio_bin: Option<u8>,
+    /// The grouper could not group the case.
+    pub ungroupable: bool,
+    /// Ambiguous (QY).
+    pub ambiguous: bool,
+    /// Extreme cost passed to fee-for-service.
+    pub extreme_ffs: bool,
+    /// Total cost.
+    pub total_cost: Fen,
+    /// Fund payment.
+    pub fund: Fen,
+}
+
+impl Facts {
+    /// The facts of a pricing.
+    pub fn of(p: &settlement::price::Priced, total_cost: Fen, fund: Fen) -> Facts {
+        let text = [p.formula.as_str(), p.note.as_str()];
+        let ungroupable = text.iter().any(|t| is_ungroupable(t));
+        Facts {
+            route: p.route,
+            class: p.class,
+            weight: p.weight,
+            ratio_bin: p.ratio.map(|x| {
+                let v = x.to_f64();
+                if v.is_finite() {
+                    ((v.max(0.0) / RATIO_BIN).floor() as usize).min(RATIO_BINS - 1) as u8
+                } else {
+                    (RATIO_BINS - 1) as u8
+                }
+            }),
+            ungroupable,
+            ambiguous: !ungroupable && text.iter().any(|t| is_ambiguous(t)),
+            extreme_ffs: p.note.contains("extreme cost"),
+            total_cost,
+            fund,
+        }
+    }
+}
+
 /// Whether a case's pricing says the grouper could not group it.
 fn is_ungroupable(text: &str) -> bool {
     text.contains("ungroupable") || text.contains("not grouped by DIP")
@@ -158,72 +207,59 @@ impl Figures {
     pub fn compute(policy: &Policy, s: &Settlement) -> Figures {
         let mut f = Figures::default();
         for c in &s.cases {
-            f.add_case(policy, &c.hospital, c.pool, &c.priced, c.total_cost, c.fund);
+            let facts = Facts::of(&c.priced, c.total_cost, c.fund);
+            f.add_case(policy, &c.hospital, c.pool, &facts);
         }
         f.add_hospitals(policy, &s.hospitals);
         f
     }
 
     /// Counts one settled case.
-    pub fn add_case(
-        &mut self,
-        policy: &Policy,
-        hospital: &str,
-        pool: usize,
-        p: &settlement::price::Priced,
-        total_cost: Fen,
-        fund: Fen,
-    ) {
-        let r = p.route.index();
-        self.by_route[r].add(total_cost, fund);
+    pub fn add_case(&mut self, policy: &Policy, hospital: &str, pool: usize, c: &Facts) {
+        let r = c.route.index();
+        self.by_route[r].add(c.total_cost, c.fund);
         if policy
             .pools
             .get(pool)
             .is_some_and(|x| x.service_line == "inpatient")
         {
-            self.inpatient_by_route[r].add(total_cost, fund);
+            self.inpatient_by_route[r].add(c.total_cost, c.fund);
         }
         match self.hospital_cost_by_route.get_mut(hospital) {
-            Some(h) => h[r] += total_cost,
+            Some(h) => h[r] += c.total_cost,
             None => {
                 let mut h = [Fen::ZERO; 8];
-                h[r] = total_cost;
+                h[r] = c.total_cost;
                 self.hospital_cost_by_route.insert(hospital.to_string(), h);
             }
         }
-        let text = [p.formula.as_str(), p.note.as_str()];
-        if text.iter().any(|t| is_ungroupable(t)) {
+        if c.ungroupable {
             self.ungroupable += 1;
-        } else if text.iter().any(|t| is_ambiguous(t)) {
+        } else if c.ambiguous {
             self.ambiguous += 1;
         }
-        if p.note.contains("extreme cost") {
+        if c.extreme_ffs {
             self.extreme_ffs += 1;
         }
-        match p.class {
+        let bundle = c.route.is_bundle();
+        match c.class {
             Class::Blank => self.blank += 1,
-            Class::Low if p.route.is_bundle() => self.outliers[0] += 1,
-            Class::High if p.route.is_bundle() => self.outliers[1] += 1,
-            Class::Extreme if p.route.is_bundle() => self.outliers[2] += 1,
+            Class::Low if bundle => self.outliers[0] += 1,
+            Class::High if bundle => self.outliers[1] += 1,
+            Class::Extreme if bundle => self.outliers[2] += 1,
             _ => {}
         }
-        if p.route.is_bundle() {
+        if bundle {
             self.bundle_cases += 1;
-            if let Some(w) = p.weight {
+            if let Some(w) = c.weight {
                 self.bundle_weight.0 += w;
                 self.bundle_weight.1 += 1;
             }
-            if let Some(x) = p.ratio {
+            if let Some(i) = c.ratio_bin {
                 if self.ratio_bins.is_empty() {
                     self.ratio_bins = vec![0; RATIO_BINS];
                 }
-                let v = x.to_f64();
-                let i = if v.is_finite() {
-                    ((v.max(0.0) / RATIO_BIN).floor() as usize).min(RATIO_BINS - 1)
-                } else {
-                    RATIO_BINS - 1
-                };
-                self.ratio_bins[i] += 1;
+                self.ratio_bins[usize::from(i).min(RATIO_BINS - 1)] += 1;
                 self.ratio_cases += 1;
             }
         }

@@ -258,17 +258,17 @@ pub(crate) fn close(
             _ => std::mem::replace(&mut e.pricing.primary, Priced::placeholder()),
         };
         let fund = Fen(fund);
-        tally.add(&Settled {
+        tally.add(&Settled::of(
             hospital,
             key,
-            level: e.level,
-            payee: &e.payee,
-            pool: e.pool,
-            priced: &priced,
+            e.level,
+            &e.payee,
+            e.pool,
+            &priced,
             fund,
-            total_cost: e.total_cost,
-            patient_share: e.patient_share,
-        });
+            e.total_cost,
+            e.patient_share,
+        ));
         let points = match priced.value {
             crate::price::Value::Points(p) => p,
             _ => crate::points::Points::ZERO,

@@ -3,7 +3,7 @@
 
 use crate::money::Fen;
 use crate::points::Points;
-use crate::price::{Class, Priced, Value};
+use crate::price::{Class, Priced, Route, Value};
 use crate::slip::Key;
 
 /// A settled case as the statements count it.
@@ -19,8 +19,14 @@ pub struct Settled<'a> {
     pub payee: &'a str,
     /// Pool index.
     pub pool: usize,
-    /// The pricing applied.
-    pub priced: &'a Priced,
+    /// Route.
+    pub route: Route,
+    /// Class.
+    pub class: Class,
+    /// Points, for a case priced in points.
+    pub points: Option<Points>,
+    /// CMI weight.
+    pub weight: Option<Points>,
     /// Fund payment.
     pub fund: Fen,
     /// Total cost.
@@ -73,6 +79,40 @@ pub struct HospitalSums {
     pub bundle: Vec<BundleSums>,
 }
 
+impl<'a> Settled<'a> {
+    /// A settled case from its pricing.
+    #[allow(clippy::too_many_arguments)]
+    pub fn of(
+        hospital: u32,
+        key: Key,
+        level: u8,
+        payee: &'a str,
+        pool: usize,
+        p: &Priced,
+        fund: Fen,
+        total_cost: Fen,
+        patient_share: Fen,
+    ) -> Settled<'a> {
+        Settled {
+            hospital,
+            key,
+            level,
+            payee,
+            pool,
+            route: p.route,
+            class: p.class,
+            points: match p.value {
+                Value::Points(x) => Some(x),
+                _ => None,
+            },
+            weight: p.weight,
+            fund,
+            total_cost,
+            patient_share,
+        }
+    }
+}
+
 /// Sums per hospital index.
 #[derive(Clone, Debug, Default)]
 pub struct Tally {
@@ -102,25 +142,24 @@ impl Tally {
             h.level = c.level;
             c.payee.clone_into(&mut h.payee);
         }
-        let p = c.priced;
-        let r = p.route.index();
+        let r = c.route.index();
         h.cases += 1;
         h.cases_by_route[r] += 1;
         h.paid_by_route[r] += c.fund;
-        if let Value::Points(x) = p.value {
+        if let Some(x) = c.points {
             h.points += x;
         }
         h.total_cost += c.total_cost;
         h.patient_share += c.patient_share;
         h.payment += c.fund;
-        if p.route.is_bundle() {
-            match p.class {
+        if c.route.is_bundle() {
+            match c.class {
                 Class::Low => h.outliers[0] += 1,
                 Class::High => h.outliers[1] += 1,
                 Class::Extreme => h.outliers[2] += 1,
                 _ => {}
             }
-            if let Some(w) = p.weight {
+            if let Some(w) = c.weight {
                 h.weights.0 += w;
                 h.weights.1 += 1;
             }

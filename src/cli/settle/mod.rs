@@ -17,6 +17,7 @@ use settlement::money::{Fen, Ratio};
 use settlement::policy::{BundleMethod, Policy};
 use settlement::settle::{Enrolment, Inputs};
 
+mod spill;
 mod stream;
 
 pub use stream::{run, Outcome};

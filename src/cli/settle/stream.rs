@@ -1,21 +1,21 @@
-//! The `settle` run over a cases file of any size, in two passes with memory bounded by a 48-byte
-//! [`Slip`] per case:
+//! The `settle` run over a cases file of any size, reading it once, with memory bounded by a
+//! 48-byte [`Slip`] per case:
 //!
-//! 1. read, group and price every row (in parallel, chunk by chunk) and keep only its slip;
+//! 1. read, group and price every row (in parallel, chunk by chunk); keep its slip in memory, and
+//!    its `cases.csv` row without the fund payment (plus the few numbers the statements count) in
+//!    a compressed spill file ([`spill`]); rejected rows go to `rejected.csv` at once;
 //! 2. close the pools on the slips ([`close_pools`]): every case's fund payment to the fen;
-//! 3. read the file again, group and price each row again (pricing is pure, so it is the same) and
-//!    write its `cases.csv` row with the fund payment from step 2, or its `rejected.csv` row, while
-//!    the per-hospital sums and the report's figures are counted;
+//! 3. read the spill back and write `cases.csv` in input order with the fund payments, counting
+//!    the per-hospital sums and the report's figures; duplicate ids go to `rejected.csv`;
 //! 4. finish the statements ([`statements`]) and write `hospitals.csv` and `summary.json`.
-//!
-//! Standard input is read once into a temporary file in the output directory, since it cannot be
-//! read twice.
 
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use super::spill::{self, Spill, Variant};
+use crate::report::kpi::Facts;
 use grouper::dip::DipGrouper;
 use grouper::{Grouper, Options};
 use rayon::prelude::*;
@@ -51,10 +51,10 @@ pub struct Outcome {
 const REJECTIONS_KEPT: usize = 1000;
 /// Rows per parallel task.
 const TASK_ROWS: usize = 1024;
-/// Fund of a row not settled in pass 1.
-const NOT_PRICED: i64 = i64::MIN;
+/// Spill blocks handed out together to the threads when the spill is read back.
+const BLOCKS_AT_ONCE: usize = 16;
 /// Fund of a row rejected as a duplicate id.
-const DUPLICATE_ROW: i64 = i64::MIN + 1;
+const DUPLICATE_ROW: i64 = i64::MIN;
 
 enum G<'a> {
     Drg(Grouper<'a>, Columns),
@@ -98,17 +98,137 @@ impl Pricer<'_> {
     }
 }
 
-/// What pass 1 keeps of a row.
-enum First {
-    Priced {
-        key: Key,
-        hospital: String,
-        pool: usize,
-        value: Value,
-        patient_share: Fen,
-        approved: Option<(String, Value)>,
-    },
-    Rejected,
+/// What the read keeps of a priced row in memory (the rest goes to the spill).
+struct First {
+    key: Key,
+    row: u32,
+    hospital: String,
+    pool: usize,
+    value: Value,
+    patient_share: Fen,
+    approved: Option<(String, Value)>,
+}
+
+/// What one parallel task of the read produced.
+#[derive(Default)]
+struct Read {
+    firsts: Vec<First>,
+    block: Vec<u8>,
+    rejected: Vec<u8>,
+    rejections: u64,
+    kept: Vec<Rejection>,
+    error: Option<String>,
+}
+
+impl Read {
+    fn reject(&mut self, r: Rejection) {
+        statement::rejected_row(&mut self.rejected, &r);
+        self.rejections += 1;
+        if self.kept.len() < REJECTIONS_KEPT {
+            self.kept.push(r);
+        }
+    }
+}
+
+/// Prices the rows of one task: slips' data, the compressed spill block, rejections.
+fn read_task(pricer: &Pricer<'_>, engine: &Engine, first: u64, rows: &[csv::ByteRecord]) -> Read {
+    let mut out = Read::default();
+    let mut block = Vec::with_capacity(rows.len() * 260);
+    let (mut head, mut tail, mut head2, mut tail2) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (k, row) in rows.iter().enumerate() {
+        let r = first + k as u64;
+        let Ok(row_no) = u32::try_from(r) else {
+            out.error = Some(format!("more than {} rows in one run", u32::MAX));
+            return out;
+        };
+        let (case, pool, h, mut pricing): (Case, usize, HospitalRules, Pricing) =
+            match pricer.price(row, r + 2) {
+                Ok(p) => p,
+                Err(rejection) => {
+                    out.reject(rejection);
+                    continue;
+                }
+            };
+        let key = Key::of(&case.id);
+        let fallback = pricing.without_review.take();
+        let mut c = CaseResult {
+            id: case.id,
+            hospital: case.hospital,
+            pool,
+            total_cost: case.total_cost,
+            patient_share: case.patient_share,
+            priced: pricing.primary,
+            points: Points::ZERO,
+            fund: Fen::ZERO,
+        };
+        head.clear();
+        tail.clear();
+        statement::case_row_head(&mut head, engine, &c);
+        statement::case_row_tail(&mut tail, &c.priced);
+        let primary = Variant {
+            facts: Facts::of(&c.priced, c.total_cost, Fen::ZERO),
+            value: c.priced.value,
+            head: &head,
+            tail: &tail,
+        };
+        let approved = match fallback {
+            Some(f) => {
+                let value = f.value;
+                let original = std::mem::replace(&mut c.priced, f);
+                head2.clear();
+                tail2.clear();
+                statement::case_row_head(&mut head2, engine, &c);
+                statement::case_row_tail(&mut tail2, &c.priced);
+                let second = Variant {
+                    facts: Facts::of(&c.priced, c.total_cost, Fen::ZERO),
+                    value,
+                    head: &head2,
+                    tail: &tail2,
+                };
+                c.priced = original;
+                spill::push(
+                    &mut block,
+                    row_no,
+                    h.level,
+                    key,
+                    c.total_cost,
+                    c.patient_share,
+                    pool,
+                    &c.hospital,
+                    &c.id,
+                    &[primary, second],
+                );
+                Some((c.id.clone(), value))
+            }
+            None => {
+                spill::push(
+                    &mut block,
+                    row_no,
+                    h.level,
+                    key,
+                    c.total_cost,
+                    c.patient_share,
+                    pool,
+                    &c.hospital,
+                    &c.id,
+                    &[primary],
+                );
+                None
+            }
+        };
+        out.firsts.push(First {
+            key,
+            row: row_no,
+            hospital: c.hospital,
+            pool,
+            value: c.priced.value,
+            patient_share: c.patient_share,
+            approved,
+        });
+    }
+    out.block = Spill::compress(&block);
+    out
 }
 
 /// Runs `drgdip settle`.
@@ -120,81 +240,71 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
     let engine = Engine::new(src.policy.clone(), weights).map_err(|e| e.to_string())?;
     std::fs::create_dir_all(&args.out)
         .map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
-    let spool = spool_stdin(&args.cases, &args.out)?;
-    let cases_path = spool.as_ref().map_or(args.cases.clone(), |s| s.0.clone());
     let options = Options {
         map_codes: !args.no_map_codes,
         ..Options::default()
     };
     let name = args.cases.display().to_string();
-    let open = || -> Result<(RowReader, Pricer<'_>), String> {
-        let reader = RowReader::open(&cases_path)?;
-        let header = reader.header().clone();
-        let head = |e: crate::io::csv::HeaderError| format!("{name}: {e}");
-        let g = match &grouping {
-            Grouping::Drg(s) => G::Drg(
-                Grouper::with_options(s, options),
-                Columns::from_header(&header).map_err(head)?,
-            ),
-            Grouping::Dip(c, p) => G::Dip(
-                DipGrouper::new(c, p),
-                DipColumns::from_header(&header).map_err(head)?,
-            ),
-        };
-        let pricer = Pricer {
-            g,
-            cols: SettleColumns::from_header(&header).map_err(head)?,
-            engine: &engine,
-            approved: &approved,
-        };
-        let mut reader = reader;
-        reader.read_only(&pricer.columns_read())?;
-        Ok((reader, pricer))
+    let mut reader = RowReader::open(&args.cases)?;
+    let header = reader.header().clone();
+    let head_err = |e: crate::io::csv::HeaderError| format!("{name}: {e}");
+    let g = match &grouping {
+        Grouping::Drg(s) => G::Drg(
+            Grouper::with_options(s, options),
+            Columns::from_header(&header).map_err(head_err)?,
+        ),
+        Grouping::Dip(c, p) => G::Dip(
+            DipGrouper::new(c, p),
+            DipColumns::from_header(&header).map_err(head_err)?,
+        ),
     };
+    let pricer = Pricer {
+        g,
+        cols: SettleColumns::from_header(&header).map_err(head_err)?,
+        engine: &engine,
+        approved: &approved,
+    };
+    reader.read_only(&pricer.columns_read())?;
+    let out_file = |n: &str| -> Result<(PathBuf, std::io::BufWriter<std::fs::File>), String> {
+        let p = args.out.join(n);
+        let f =
+            std::fs::File::create(&p).map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+        Ok((p, std::io::BufWriter::with_capacity(1 << 20, f)))
+    };
+    let fail = |p: &Path| {
+        let p = p.display().to_string();
+        move |e: std::io::Error| format!("cannot write {p}: {e}")
+    };
+    let (rejected_p, mut rejected_w) = out_file("rejected.csv")?;
+    let mut head = Vec::new();
+    statement::rejected_header(&mut head);
+    rejected_w.write_all(&head).map_err(fail(&rejected_p))?;
 
-    // Pass 1: slips.
-    let (mut reader, pricer) = open()?;
+    // 1. Read: slips in memory, rows in the spill.
     let bar = progress_bar(&args.cases, &mut reader);
+    let mut spill = Spill::create(&args.out)?;
     let mut table = Hospitals::new();
     let mut slips: Vec<Slip> = Vec::new();
     let mut approved_cases: Vec<Approved> = Vec::new();
+    let mut counts = Counts::default();
+    let mut kept: Vec<Rejection> = Vec::new();
     let rows = for_each_chunk(reader, |first, rows| {
-        let firsts: Vec<First> = rows
-            .par_iter()
+        let tasks: Vec<Read> = rows
+            .par_chunks(TASK_ROWS)
             .enumerate()
-            .map(|(k, row)| match pricer.price(row, first + k as u64 + 2) {
-                Err(_) => First::Rejected,
-                Ok((case, pool, _, pricing)) => First::Priced {
-                    key: Key::of(&case.id),
-                    approved: pricing
-                        .without_review
-                        .as_ref()
-                        .map(|f| (case.id.clone(), f.value)),
-                    hospital: case.hospital,
-                    pool,
-                    value: pricing.primary.value,
-                    patient_share: case.patient_share,
-                },
-            })
+            .map(|(t, rows)| read_task(&pricer, &engine, first + (t * TASK_ROWS) as u64, rows))
             .collect();
-        for (k, f) in firsts.into_iter().enumerate() {
-            let row = u32::try_from(first + k as u64)
-                .map_err(|_| format!("{name}: more than {} rows in one run", u32::MAX))?;
-            if let First::Priced {
-                key,
-                hospital,
-                pool,
-                value,
-                patient_share,
-                approved,
-            } = f
-            {
-                let h = table.intern(&hospital);
-                let mut slip = Slip::new(key, row, h, pool, value, patient_share);
-                if let Some((id, fallback)) = approved {
+        for t in tasks {
+            if let Some(e) = t.error {
+                return Err(format!("{name}: {e}"));
+            }
+            for f in t.firsts {
+                let h = table.intern(&f.hospital);
+                let mut slip = Slip::new(f.key, f.row, h, f.pool, f.value, f.patient_share);
+                if let Some((id, fallback)) = f.approved {
                     slip.flags |= APPROVED;
                     approved_cases.push(Approved {
-                        row,
+                        row: f.row,
                         id,
                         hospital: h,
                         fallback,
@@ -202,15 +312,22 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
                 }
                 slips.push(slip);
             }
+            spill.write(&t.block)?;
+            rejected_w
+                .write_all(&t.rejected)
+                .map_err(fail(&rejected_p))?;
+            counts.rejected += t.rejections;
+            let room = REJECTIONS_KEPT - kept.len().min(REJECTIONS_KEPT);
+            kept.extend(t.kept.into_iter().take(room));
         }
         Ok(())
     })?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    let pass1 = started.elapsed().as_secs_f64();
+    let read = started.elapsed().as_secs_f64();
 
-    // Close the pools.
+    // 2. Close the pools.
     let remap = table.sort();
     for s in &mut slips {
         s.hospital = remap[s.hospital as usize];
@@ -226,118 +343,94 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
         &inputs,
     )
     .map_err(|e| e.to_string())?;
-    let mut fund_by_row = vec![NOT_PRICED; rows as usize];
+    let mut fund_by_row = vec![DUPLICATE_ROW; rows as usize];
     let mut not_honoured = HashSet::new();
     for s in &slips {
-        fund_by_row[s.row as usize] = if s.flags & DUPLICATE != 0 {
-            DUPLICATE_ROW
-        } else {
-            s.value
-        };
+        if s.flags & DUPLICATE == 0 {
+            fund_by_row[s.row as usize] = s.value;
+        }
         if s.flags & NOT_HONOURED != 0 {
             not_honoured.insert(s.row);
         }
     }
     drop(slips);
+    let payees: Vec<&str> = table.codes().iter().map(|c| engine.payee_of(c)).collect();
     let closed = started.elapsed().as_secs_f64();
 
-    // Pass 2: statements row by row.
-    let (mut reader, pricer) = open()?;
-    let bar = progress_bar(&args.cases, &mut reader);
-    let out_file = |n: &str| -> Result<(PathBuf, std::io::BufWriter<std::fs::File>), String> {
-        let p = args.out.join(n);
-        let f =
-            std::fs::File::create(&p).map_err(|e| format!("cannot write {}: {e}", p.display()))?;
-        Ok((p, std::io::BufWriter::with_capacity(1 << 20, f)))
-    };
+    // 3. cases.csv from the spill, with the fund payments; the sums for the statements.
     let (cases_p, mut cases_w) = out_file("cases.csv")?;
-    let (rejected_p, mut rejected_w) = out_file("rejected.csv")?;
-    let mut head = Vec::new();
-    statement::cases_header(&mut head);
-    let fail = |p: &Path| {
-        let p = p.display().to_string();
-        move |e: std::io::Error| format!("cannot write {p}: {e}")
-    };
-    cases_w.write_all(&head).map_err(fail(&cases_p))?;
     head.clear();
-    statement::rejected_header(&mut head);
-    rejected_w.write_all(&head).map_err(fail(&rejected_p))?;
+    statement::cases_header(&mut head);
+    cases_w.write_all(&head).map_err(fail(&cases_p))?;
     let (nh, np) = (table.len(), engine.policy.pools.len());
     let mut tally = Tally::new(nh, np);
     let mut figures = Figures::default();
-    let mut counts = Counts::default();
-    let mut kept: Vec<Rejection> = Vec::new();
     let policy = &engine.policy;
-    let rows2 = for_each_chunk(reader, |first, rows| {
-        let parts: Vec<Result<Part, String>> = rows
-            .par_chunks(TASK_ROWS)
-            .enumerate()
-            .map(|(t, rows)| {
+    let mut blocks = spill.reopen()?;
+    loop {
+        let mut batch = Vec::with_capacity(BLOCKS_AT_ONCE);
+        while batch.len() < BLOCKS_AT_ONCE {
+            match blocks.next_block()? {
+                Some(b) => batch.push(b),
+                None => break,
+            }
+        }
+        if batch.is_empty() {
+            break;
+        }
+        let parts: Vec<Result<Part, String>> = batch
+            .par_iter()
+            .map(|b| {
+                let raw = spill::decompress(b)?;
                 let mut part = Part::new(nh, np);
-                let first = first + (t * TASK_ROWS) as u64;
-                for (k, row) in rows.iter().enumerate() {
-                    let r = first + k as u64;
-                    let fund = fund_by_row.get(r as usize).copied().unwrap_or(NOT_PRICED);
-                    match pricer.price(row, r + 2) {
-                        Err(rejection) => {
-                            if fund != NOT_PRICED {
-                                return Err(changed(&name, r));
-                            }
-                            part.reject(rejection);
-                        }
-                        Ok(_) if fund == NOT_PRICED => return Err(changed(&name, r)),
-                        Ok((case, _, _, _)) if fund == DUPLICATE_ROW => part.reject(Rejection {
+                let mut records = spill::Reader::new(&raw);
+                while let Some(rec) = records.next_record() {
+                    let rec = rec?;
+                    let fund = fund_by_row[rec.row as usize];
+                    if fund == DUPLICATE_ROW {
+                        part.reject(Rejection {
+                            id: rec.id.to_string(),
                             reason: format!(
                                 "duplicate case id {:?}: settled once, this row rejected",
-                                case.id
+                                rec.id
                             ),
-                            id: case.id,
-                        }),
-                        Ok((case, pool, h, mut pricing)) => {
-                            let priced = match pricing.without_review.take() {
-                                Some(f) if not_honoured.contains(&(r as u32)) => f,
-                                _ => pricing.primary,
-                            };
-                            let hospital =
-                                table.get(&case.hospital).ok_or_else(|| changed(&name, r))?;
-                            let fund = Fen(fund);
-                            part.tally.add(&Settled {
-                                hospital,
-                                key: Key::of(&case.id),
-                                level: h.level,
-                                payee: &h.payee,
-                                pool,
-                                priced: &priced,
-                                fund,
-                                total_cost: case.total_cost,
-                                patient_share: case.patient_share,
-                            });
-                            part.figures.add_case(
-                                policy,
-                                &case.hospital,
-                                pool,
-                                &priced,
-                                case.total_cost,
-                                fund,
-                            );
-                            let points = match priced.value {
-                                Value::Points(p) => p,
-                                _ => Points::ZERO,
-                            };
-                            let c = CaseResult {
-                                id: case.id,
-                                hospital: case.hospital,
-                                pool,
-                                total_cost: case.total_cost,
-                                patient_share: case.patient_share,
-                                priced,
-                                points,
-                                fund,
-                            };
-                            statement::case_row(&mut part.cases, &engine, &c);
-                            part.settled += 1;
-                        }
+                        });
+                        continue;
                     }
+                    let fund = Fen(fund);
+                    let v = match &rec.variants {
+                        [_, Some(fallback)] if not_honoured.contains(&rec.row) => fallback,
+                        [Some(primary), _] => primary,
+                        _ => return Err("the settle spill file is damaged".to_string()),
+                    };
+                    let hospital = table
+                        .get(rec.hospital)
+                        .ok_or("the settle spill file is damaged")?;
+                    let mut facts = v.facts;
+                    facts.fund = fund;
+                    part.tally.add(&Settled {
+                        hospital,
+                        key: rec.key,
+                        level: rec.level,
+                        payee: payees[hospital as usize],
+                        pool: rec.pool,
+                        route: facts.route,
+                        class: facts.class,
+                        points: match v.value {
+                            Value::Points(p) => Some(p),
+                            _ => None,
+                        },
+                        weight: facts.weight,
+                        fund,
+                        total_cost: facts.total_cost,
+                        patient_share: rec.patient_share,
+                    });
+                    part.figures
+                        .add_case(policy, rec.hospital, rec.pool, &facts);
+                    part.cases.extend_from_slice(v.head);
+                    statement::case_row_fund(&mut part.cases, fund);
+                    part.cases.extend_from_slice(v.tail);
+                    part.settled += 1;
                 }
                 Ok(part)
             })
@@ -355,21 +448,19 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
             tally.merge(part.tally);
             figures.merge(part.figures);
         }
-        Ok(())
-    })?;
-    if rows2 != rows {
-        return Err(changed(&name, rows2.min(rows)));
     }
+    drop(spill);
     cases_w.flush().map_err(fail(&cases_p))?;
     rejected_w.flush().map_err(fail(&rejected_p))?;
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
-    if let Some((p, _)) = &spool {
-        let _ = std::fs::remove_file(p);
+    if counts.settled + counts.rejected != rows {
+        return Err(format!(
+            "{name}: {rows} rows read but {} settled and {} rejected",
+            counts.settled, counts.rejected
+        ));
     }
     let written = started.elapsed().as_secs_f64();
 
+    // 4. Statements.
     let (pools, hospitals) =
         statements(&engine, table.codes(), tally, funds, &inputs).map_err(|e| e.to_string())?;
     figures.add_hospitals(policy, &hospitals);
@@ -393,13 +484,13 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
         )?;
     }
     eprintln!(
-        "drgdip settle: {} cases in, {} settled, {} rejected, in {:.2}s (pass 1 {:.2}s, close {:.2}s, pass 2 {:.2}s) -> {}",
+        "drgdip settle: {} cases in, {} settled, {} rejected, in {:.2}s (read {:.2}s, close {:.2}s, write {:.2}s) -> {}",
         counts.settled + counts.rejected,
         counts.settled,
         counts.rejected,
         started.elapsed().as_secs_f64(),
-        pass1,
-        closed - pass1,
+        read,
+        closed - read,
         written - closed,
         args.out.display()
     );
@@ -409,7 +500,7 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
     })
 }
 
-/// What one parallel task of pass 2 produced.
+/// What one parallel task of the write produced.
 struct Part {
     cases: Vec<u8>,
     rejected: Vec<u8>,
@@ -440,24 +531,4 @@ impl Part {
             self.kept.push(r);
         }
     }
-}
-
-fn changed(name: &str, row: u64) -> String {
-    format!(
-        "{name}: row {} read differently the second time: the file changed during the run",
-        row + 1
-    )
-}
-
-/// Standard input, copied to a file in `out` (removed at the end) so it can be read twice.
-fn spool_stdin(cases: &Path, out: &Path) -> Result<Option<(PathBuf, ())>, String> {
-    if cases.as_os_str() != "-" {
-        return Ok(None);
-    }
-    let p = out.join(".cases-from-stdin.csv");
-    let mut f =
-        std::fs::File::create(&p).map_err(|e| format!("cannot write {}: {e}", p.display()))?;
-    std::io::copy(&mut std::io::stdin().lock(), &mut f)
-        .map_err(|e| format!("cannot copy standard input to {}: {e}", p.display()))?;
-    Ok(Some((p, ())))
 }

@@ -1,0 +1,329 @@
+//! What `settle` keeps of each case between reading it and closing the pools: its `cases.csv` row
+//! without the fund payment (which only the close knows), and the few numbers the statements and
+//! the report count. Cases are packed into blocks of a few thousand, LZ4-compressed (the rows are
+//! repetitive text: about a sixth of their size), and written to a file in the output directory,
+//! so memory holds only the close's 48-byte slips however many cases the run has.
+//!
+//! A record (little-endian): row `u32`, level `u8`, variants `u8` (2 for an approved
+//! special-review case: the review pricing, then the one without), key `2 × u64`, total cost and
+//! patient share `i64`, pool `u16`, hospital and id (`u16` length + bytes), then per variant: route,
+//! class, value kind `u8`, value `i64`, weight `i64` (`i64::MIN`: none), ratio bin `u8` (255:
+//! none), facts flags `u8`, and the row's head and tail (`u32` length + bytes).
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use settlement::money::Fen;
+use settlement::points::Points;
+use settlement::price::{Class, Route, Value};
+use settlement::slip::Key;
+
+use crate::report::kpi::Facts;
+
+/// One priced way of paying a case.
+#[derive(Clone, Debug)]
+pub struct Variant<'a> {
+    /// Facts for the figures and the tally (`fund` is filled at the close).
+    pub facts: Facts,
+    /// What it is worth before the close.
+    pub value: Value,
+    /// The `cases.csv` columns before `fund_fen`.
+    pub head: &'a [u8],
+    /// The columns after it.
+    pub tail: &'a [u8],
+}
+
+/// One case read back.
+#[derive(Clone, Debug)]
+pub struct Record<'a> {
+    /// Row in the input (0-based).
+    pub row: u32,
+    /// Hospital level.
+    pub level: u8,
+    /// Fingerprint of the id.
+    pub key: Key,
+    /// Patient share.
+    pub patient_share: Fen,
+    /// Pool.
+    pub pool: usize,
+    /// Hospital code.
+    pub hospital: &'a str,
+    /// Case id.
+    pub id: &'a str,
+    /// The pricing, and for an approved special-review case the one without review.
+    pub variants: [Option<Variant<'a>>; 2],
+}
+
+const FLAG_UNGROUPABLE: u8 = 1;
+const FLAG_AMBIGUOUS: u8 = 2;
+const FLAG_EXTREME: u8 = 4;
+
+fn route_code(r: Route) -> u8 {
+    r.index() as u8
+}
+
+fn route_of(b: u8) -> Route {
+    Route::ALL[usize::from(b).min(7)]
+}
+
+const CLASSES: [Class; 9] = [
+    Class::Normal,
+    Class::Low,
+    Class::Uplifted,
+    Class::High,
+    Class::Extreme,
+    Class::Blank,
+    Class::CostShare,
+    Class::Actual,
+    Class::Standard,
+];
+
+fn class_code(c: Class) -> u8 {
+    CLASSES.iter().position(|&x| x == c).unwrap_or(0) as u8
+}
+
+/// Appends one record to a block.
+#[allow(clippy::too_many_arguments)]
+pub fn push(
+    block: &mut Vec<u8>,
+    row: u32,
+    level: u8,
+    key: Key,
+    total_cost: Fen,
+    patient_share: Fen,
+    pool: usize,
+    hospital: &str,
+    id: &str,
+    variants: &[Variant<'_>],
+) {
+    block.extend_from_slice(&row.to_le_bytes());
+    block.push(level);
+    block.push(variants.len() as u8);
+    block.extend_from_slice(&key.0[0].to_le_bytes());
+    block.extend_from_slice(&key.0[1].to_le_bytes());
+    block.extend_from_slice(&total_cost.0.to_le_bytes());
+    block.extend_from_slice(&patient_share.0.to_le_bytes());
+    block.extend_from_slice(&(pool as u16).to_le_bytes());
+    for s in [hospital, id] {
+        let b = &s.as_bytes()[..s.len().min(u16::MAX as usize)];
+        block.extend_from_slice(&(b.len() as u16).to_le_bytes());
+        block.extend_from_slice(b);
+    }
+    for v in variants {
+        let (kind, value) = settlement::slip::split(v.value);
+        let f = &v.facts;
+        block.push(route_code(f.route));
+        block.push(class_code(f.class));
+        block.push(kind as u8);
+        block.extend_from_slice(&value.to_le_bytes());
+        block.extend_from_slice(&f.weight.map_or(i64::MIN, |w| w.0).to_le_bytes());
+        block.push(f.ratio_bin.unwrap_or(u8::MAX));
+        block.push(
+            (u8::from(f.ungroupable) * FLAG_UNGROUPABLE)
+                | (u8::from(f.ambiguous) * FLAG_AMBIGUOUS)
+                | (u8::from(f.extreme_ffs) * FLAG_EXTREME),
+        );
+        for part in [v.head, v.tail] {
+            block.extend_from_slice(&(part.len() as u32).to_le_bytes());
+            block.extend_from_slice(part);
+        }
+    }
+}
+
+/// Reads records back from a block.
+pub struct Reader<'a> {
+    b: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    /// Records of a decompressed block.
+    pub fn new(b: &'a [u8]) -> Reader<'a> {
+        Reader { b }
+    }
+
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if self.b.len() < n {
+            return None;
+        }
+        let (x, rest) = self.b.split_at(n);
+        self.b = rest;
+        Some(x)
+    }
+
+    fn u8(&mut self) -> Option<u8> {
+        self.take(1).map(|x| x[0])
+    }
+
+    fn u16(&mut self) -> Option<u16> {
+        self.take(2).map(|x| u16::from_le_bytes([x[0], x[1]]))
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        self.take(4)
+            .and_then(|x| x.try_into().ok())
+            .map(u32::from_le_bytes)
+    }
+
+    fn i64(&mut self) -> Option<i64> {
+        self.take(8)
+            .and_then(|x| x.try_into().ok())
+            .map(i64::from_le_bytes)
+    }
+
+    fn text(&mut self) -> Option<&'a str> {
+        let n = usize::from(self.u16()?);
+        std::str::from_utf8(self.take(n)?).ok()
+    }
+
+    fn bytes(&mut self) -> Option<&'a [u8]> {
+        let n = self.u32()? as usize;
+        self.take(n)
+    }
+
+    /// The next record; `None` at the end, or `Some(Err)` when the block is damaged.
+    pub fn next_record(&mut self) -> Option<Result<Record<'a>, String>> {
+        if self.b.is_empty() {
+            return None;
+        }
+        Some(
+            self.record()
+                .ok_or_else(|| "the settle spill file is damaged".to_string()),
+        )
+    }
+
+    fn record(&mut self) -> Option<Record<'a>> {
+        let row = self.u32()?;
+        let level = self.u8()?;
+        let n = self.u8()?;
+        let key = Key([self.i64()? as u64, self.i64()? as u64]);
+        let total_cost = Fen(self.i64()?);
+        let patient_share = Fen(self.i64()?);
+        let pool = usize::from(self.u16()?);
+        let hospital = self.text()?;
+        let id = self.text()?;
+        let mut variants = [None, None];
+        for v in variants.iter_mut().take(usize::from(n)) {
+            let route = route_of(self.u8()?);
+            let class = CLASSES[usize::from(self.u8()?).min(CLASSES.len() - 1)];
+            let kind = self.u8()?;
+            let value = self.i64()?;
+            let weight = self.i64()?;
+            let bin = self.u8()?;
+            let flags = self.u8()?;
+            let head = self.bytes()?;
+            let tail = self.bytes()?;
+            let kind = match kind {
+                0 => settlement::slip::Kind::Points,
+                1 => settlement::slip::Kind::Standard,
+                _ => settlement::slip::Kind::Fund,
+            };
+            *v = Some(Variant {
+                facts: Facts {
+                    route,
+                    class,
+                    weight: (weight != i64::MIN).then_some(Points(weight)),
+                    ratio_bin: (bin != u8::MAX).then_some(bin),
+                    ungroupable: flags & FLAG_UNGROUPABLE != 0,
+                    ambiguous: flags & FLAG_AMBIGUOUS != 0,
+                    extreme_ffs: flags & FLAG_EXTREME != 0,
+                    total_cost,
+                    fund: Fen::ZERO,
+                },
+                value: settlement::slip::join(kind, value),
+                head,
+                tail,
+            });
+        }
+        Some(Record {
+            row,
+            level,
+            key,
+            patient_share,
+            pool,
+            hospital,
+            id,
+            variants,
+        })
+    }
+}
+
+/// The spill file: compressed blocks, each preceded by its compressed length.
+pub struct Spill {
+    path: PathBuf,
+    file: Option<std::io::BufWriter<std::fs::File>>,
+}
+
+impl Spill {
+    /// Creates the spill file in `dir`.
+    pub fn create(dir: &Path) -> Result<Spill, String> {
+        let path = dir.join(".settle-spill.lz4");
+        let f = std::fs::File::create(&path)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        Ok(Spill {
+            file: Some(std::io::BufWriter::with_capacity(1 << 20, f)),
+            path,
+        })
+    }
+
+    /// Compresses a block (on the caller's thread).
+    pub fn compress(block: &[u8]) -> Vec<u8> {
+        lz4_flex::block::compress_prepend_size(block)
+    }
+
+    /// Appends a compressed block.
+    pub fn write(&mut self, compressed: &[u8]) -> Result<(), String> {
+        let fail = |e: std::io::Error| format!("cannot write {}: {e}", self.path.display());
+        let f = self.file.as_mut().ok_or("the spill file is closed")?;
+        f.write_all(&(compressed.len() as u64).to_le_bytes())
+            .and_then(|()| f.write_all(compressed))
+            .map_err(fail)
+    }
+
+    /// Finishes writing and opens the file for reading.
+    pub fn reopen(&mut self) -> Result<Blocks, String> {
+        if let Some(mut f) = self.file.take() {
+            f.flush()
+                .map_err(|e| format!("cannot write {}: {e}", self.path.display()))?;
+        }
+        let f = std::fs::File::open(&self.path)
+            .map_err(|e| format!("cannot read {}: {e}", self.path.display()))?;
+        Ok(Blocks {
+            r: std::io::BufReader::with_capacity(1 << 20, f),
+        })
+    }
+}
+
+impl Drop for Spill {
+    fn drop(&mut self) {
+        self.file = None;
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Compressed blocks read back in order.
+pub struct Blocks {
+    r: std::io::BufReader<std::fs::File>,
+}
+
+impl Blocks {
+    /// The next compressed block, `None` at the end.
+    pub fn next_block(&mut self) -> Result<Option<Vec<u8>>, String> {
+        let mut len = [0u8; 8];
+        match self.r.read_exact(&mut len) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
+            Err(e) => return Err(format!("cannot read the settle spill file: {e}")),
+        }
+        let mut b = vec![0u8; u64::from_le_bytes(len) as usize];
+        self.r
+            .read_exact(&mut b)
+            .map_err(|e| format!("cannot read the settle spill file: {e}"))?;
+        Ok(Some(b))
+    }
+}
+
+/// Decompresses a block.
+pub fn decompress(b: &[u8]) -> Result<Vec<u8>, String> {
+    lz4_flex::block::decompress_size_prepended(b)
+        .map_err(|e| format!("the settle spill file is damaged: {e}"))
+}

@@ -86,7 +86,7 @@ pub(crate) fn price(
         (DipKind::Basic, Some(b)) => (b, format!("基层系数 {b}")),
         _ => {
             let v = h.dip_factor.value;
-            (v, format!("hf {v} [{}]", h.dip_factor.explain))
+            (v, format!("hf {}", h.dip_factor.quoted))
         }
     };
     let aux = d.aux_factor;

@@ -72,13 +72,18 @@ pub struct Applied {
     pub value: Ratio,
     /// `level 1.05 × cmi_incentive 1.02 = 1.071`.
     pub explain: String,
+    /// `1.071 [level 1.05 × cmi_incentive 1.02 = 1.071]`, as formulas quote it.
+    pub quoted: String,
 }
 
 impl Applied {
     fn new(c: Coefficient) -> Result<Arc<Applied>, String> {
+        let value = c.value().map_err(|e| e.to_string())?;
+        let explain = c.explain();
         Ok(Arc::new(Applied {
-            value: c.value().map_err(|e| e.to_string())?,
-            explain: c.explain(),
+            quoted: format!("{value} [{explain}]"),
+            value,
+            explain,
             coefficient: c,
         }))
     }

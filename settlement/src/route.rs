@@ -307,9 +307,9 @@ fn drg(e: &Engine, case: &Case, h: &HospitalRules, d: &DrgResult) -> Result<Outc
         h.drg_coefficient.value
     };
     let coef_text = if same_price {
-        "1 (同病同价)".to_string()
+        "1 (同病同价)"
     } else {
-        format!("{coef} [{}]", h.drg_coefficient.explain)
+        h.drg_coefficient.quoted.as_str()
     };
     let mut extreme = false;
     if w.mean_cost.0 > 0 {

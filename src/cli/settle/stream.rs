@@ -132,8 +132,24 @@ impl Read {
 
 /// Prices the rows of one task: slips' data, the compressed spill block, rejections.
 fn read_task(pricer: &Pricer<'_>, engine: &Engine, first: u64, rows: &[csv::ByteRecord]) -> Read {
+    thread_local! {
+        // The uncompressed block, kept per thread: a fresh quarter-megabyte per task costs page faults.
+        static BLOCK: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    BLOCK.with_borrow_mut(|block| {
+        block.clear();
+        read_rows(pricer, engine, first, rows, block)
+    })
+}
+
+fn read_rows(
+    pricer: &Pricer<'_>,
+    engine: &Engine,
+    first: u64,
+    rows: &[csv::ByteRecord],
+    block: &mut Vec<u8>,
+) -> Read {
     let mut out = Read::default();
-    let mut block = Vec::with_capacity(rows.len() * 260);
     let (mut head, mut tail, mut head2, mut tail2) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (k, row) in rows.iter().enumerate() {
@@ -188,7 +204,7 @@ fn read_task(pricer: &Pricer<'_>, engine: &Engine, first: u64, rows: &[csv::Byte
                 };
                 c.priced = original;
                 spill::push(
-                    &mut block,
+                    block,
                     row_no,
                     h.level,
                     key,
@@ -203,7 +219,7 @@ fn read_task(pricer: &Pricer<'_>, engine: &Engine, first: u64, rows: &[csv::Byte
             }
             None => {
                 spill::push(
-                    &mut block,
+                    block,
                     row_no,
                     h.level,
                     key,
@@ -227,7 +243,7 @@ fn read_task(pricer: &Pricer<'_>, engine: &Engine, first: u64, rows: &[csv::Byte
             approved,
         });
     }
-    out.block = Spill::compress(&block);
+    out.block = Spill::compress(block);
     out
 }
 

@@ -28,7 +28,7 @@ pub struct SideInputs {
     #[arg(long)]
     pub weights: Option<PathBuf>,
     /// Discharge history to calibrate DRG weights from (see `settle --history`); the weights are
-    /// written to OUT/<label>/drg-weights.csv
+    /// written to OUT/LABEL/drg-weights.csv
     #[arg(long)]
     pub history: Option<PathBuf>,
     /// DIP catalog for the DIP policies, overriding their tables
@@ -37,7 +37,7 @@ pub struct SideInputs {
     /// Approved special-review cases: a CSV with an `id` column
     #[arg(long)]
     pub special_review: Option<PathBuf>,
-    /// Capitation enrolment: CSV hospital,program,person_months[,spending]
+    /// Capitation enrolment: CSV with columns hospital, program, person_months and optionally spending
     #[arg(long)]
     pub enrolment: Option<PathBuf>,
     /// Assessment scores: CSV payee,score (0-100)
@@ -91,7 +91,7 @@ pub struct CompareArgs {
     /// Inputs beside the cases, as for `settle`.
     #[command(flatten)]
     pub side: SideInputs,
-    /// Also write each scenario's `settle` statement files to OUT/<label>/
+    /// Also write each scenario's `settle` statement files to OUT/LABEL/
     #[arg(long)]
     pub statements: bool,
     /// Hospitals listed as gaining and losing most, per scenario

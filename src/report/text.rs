@@ -270,7 +270,11 @@ pub fn comparison(outs: &[crate::scenario::outcome::Outcome], top: usize) -> Str
                 yuan(m.baseline),
                 yuan(m.payment),
                 signed(m.delta()),
-                if pct.is_empty() { "–".into() } else { pct }
+                match pct {
+                    p if p.is_empty() => "–".to_string(),
+                    p if m.delta().0 > 0 => format!("+{p}"),
+                    p => p,
+                }
             );
         };
         if gain.is_empty() {

@@ -91,7 +91,7 @@ pub fn group_code(row: &Row) -> &str {
 }
 
 /// The input read once: how many rows, and the rows as cases under each grouping (same order as
-/// the groupings given to [`read`]).
+/// the groupings given to `read`).
 #[derive(Debug)]
 pub struct Cases {
     /// Rows read (the header not counted).

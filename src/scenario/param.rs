@@ -104,7 +104,8 @@ impl ParamPath {
                         Ok(k) if k < n => k,
                         Ok(k) => {
                             return Err(err(format!(
-                                "{here} has {n} elements: index {k} is not between 0 and {}",
+                                "{here} has {n} element{}: index {k} is not between 0 and {}",
+                                if n == 1 { "" } else { "s" },
                                 n.saturating_sub(1)
                             )))
                         }
@@ -300,6 +301,7 @@ mod tests {
             points_per_weight = 100
             [[pools]]
             id = "employee"
+            fund_types = ["employee"]
             budget_yuan = 120000000
             reserve_share = "0.05"
             [[pools]]
@@ -335,7 +337,10 @@ mod tests {
         assert!(get("pools.2.budget_yuan")
             .unwrap_err()
             .contains("2 elements"));
-        assert!(get("pools.0.id").unwrap_err().contains("not a number"));
+        assert!(get("pools.0.id")
+            .unwrap_err()
+            .contains("not a decimal number"));
+        assert!(get("pools.0.fund_types").is_err());
         assert!(get("drg").unwrap_err().contains("is a table"));
         assert!("a..b".parse::<ParamPath>().is_err());
     }

@@ -10,7 +10,7 @@ use std::time::Instant;
 use clap::Args;
 use serde_json::json;
 use settlement::engine::Engine;
-use settlement::money::{Fen, Ratio};
+use settlement::money::Ratio;
 use settlement::policy::Policy;
 
 use super::compare::{write_json, write_table, SideInputs};
@@ -247,31 +247,15 @@ fn summary(
             })
         })
         .collect();
-    let settled: Vec<&Outcome> = steps.iter().skip(1).filter_map(Step::outcome).collect();
-    let mut sensitive = Vec::new();
-    if let (Some(first), Some(last)) = (settled.first(), settled.last()) {
-        let mut all: Vec<(String, Fen, Fen)> = delta::hospital_codes(settled.iter().copied())
-            .into_keys()
-            .map(|c| {
-                let pay = |o: &Outcome| o.hospital(&c).map_or(Fen::ZERO, |h| h.result.payment);
-                let (a, b) = (pay(first), pay(last));
-                (c, a, b)
-            })
-            .collect();
-        all.sort_by(|x, y| {
-            (y.2 - y.1)
-                .0
-                .abs()
-                .cmp(&(x.2 - x.1).0.abs())
-                .then_with(|| x.0.cmp(&y.0))
-        });
-        for (c, a, b) in all.into_iter().take(10) {
-            sensitive.push(json!({
+    let sensitive: Vec<_> = sweep::most_sensitive(steps, 10)
+        .into_iter()
+        .map(|(c, a, b)| {
+            json!({
                 "hospital": c, "first_fen": a.0, "last_fen": b.0,
                 "change_fen": (b - a).0, "change_pct": delta_pct(b - a, a),
-            }));
-        }
-    }
+            })
+        })
+        .collect();
     let mut definitions = serde_json::Map::new();
     if let Some(o) = steps[0].outcome() {
         for k in &o.kpis {

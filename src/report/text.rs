@@ -370,5 +370,27 @@ pub fn sweep(param: &str, steps: &[crate::scenario::sweep::Step]) -> String {
         }
         let _ = writeln!(t, "{line}");
     }
+    let moving = crate::scenario::sweep::most_sensitive(steps, 5);
+    if !moving.is_empty() {
+        let _ = writeln!(
+            t,
+            "\nHospitals whose payment moves most from the first to the last value"
+        );
+        for (code, a, b) in moving {
+            let pct = crate::scenario::delta::delta_pct(b - a, a);
+            let _ = writeln!(
+                t,
+                "  {code:<8} {:>18} -> {:>18}  {:>17} ({}%)",
+                yuan(a),
+                yuan(b),
+                signed(b - a),
+                if pct.is_empty() {
+                    "–".to_string()
+                } else {
+                    pct
+                }
+            );
+        }
+    }
     t
 }

@@ -174,6 +174,32 @@ pub fn hospitals(steps: &[Step]) -> Table {
     Table { header, rows }
 }
 
+/// The `n` hospitals whose payment moves most (in absolute fen; ties by code) from the first to the
+/// last settled step after the base: (hospital, first payment, last payment).
+pub fn most_sensitive(steps: &[Step], n: usize) -> Vec<(String, Fen, Fen)> {
+    let settled: Vec<&Outcome> = steps.iter().skip(1).filter_map(Step::outcome).collect();
+    let (Some(first), Some(last)) = (settled.first(), settled.last()) else {
+        return Vec::new();
+    };
+    let pay = |o: &Outcome, c: &str| o.hospital(c).map_or(Fen::ZERO, |h| h.result.payment);
+    let mut all: Vec<(String, Fen, Fen)> = super::delta::hospital_codes(settled.iter().copied())
+        .into_keys()
+        .map(|c| {
+            let (a, b) = (pay(first, &c), pay(last, &c));
+            (c, a, b)
+        })
+        .collect();
+    all.sort_by(|x, y| {
+        (y.2 - y.1)
+            .0
+            .abs()
+            .cmp(&(x.2 - x.1).0.abs())
+            .then_with(|| x.0.cmp(&y.0))
+    });
+    all.truncate(n);
+    all
+}
+
 /// A comparison table built over the settled steps (each step's outcome labelled with the step)
 /// with its `scenario` column renamed `step` and the step's value inserted after it.
 pub fn with_step(steps: &[Step], build: impl Fn(&[Outcome]) -> Table) -> Table {

@@ -6,12 +6,14 @@
 //! - [`cli`]: the `drgdip` subcommands; [`io`]: CSV and Parquet reading and writing.
 //! - [`gen`]: the deterministic demo-region record generator (`drgdip gen`).
 //! - [`report`]: the HTML settlement report and the terminal tables (`settle --report`, `demo`).
+//! - [`scenario`]: the same cases under several policies or along a parameter (`compare`, `sweep`).
 #![deny(missing_docs)]
 
 pub mod cli;
 pub mod gen;
 pub mod io;
 pub mod report;
+pub mod scenario;
 
 pub use grouper;
 pub use settlement;

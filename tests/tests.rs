@@ -2,6 +2,7 @@
 
 mod calibrate;
 mod cli;
+mod compare;
 mod conformance;
 mod demo;
 mod dip;

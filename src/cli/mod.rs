@@ -1,6 +1,7 @@
 //! The `drgdip` command line: one module per subcommand.
 
 pub mod calibrate;
+pub mod compare;
 pub mod demo;
 pub mod dip;
 pub mod drg;
@@ -8,6 +9,7 @@ pub mod gen;
 pub mod group;
 pub mod pipeline;
 pub mod settle;
+pub mod sweep;
 
 use clap::{Parser, Subcommand};
 
@@ -36,6 +38,12 @@ pub enum Command {
     /// Group and settle a period's cases under a region policy; writes cases.csv, hospitals.csv,
     /// summary.json and rejected.csv.
     Settle(settle::SettleArgs),
+    /// Settle the same cases under several policies (the first is the baseline) and write the
+    /// deltas per hospital, group and pool, the KPIs, winners and losers.
+    Compare(compare::CompareArgs),
+    /// Settle a policy again at each value of one parameter (a dotted path into its TOML) and write
+    /// the point values, fund balance, payments per hospital and KPIs per step.
+    Sweep(sweep::SweepArgs),
     /// A month of the demo region end to end: generate, settle with the embedded demo policy, print
     /// the hospitals and pools, and write the statement files and report.html.
     Demo(demo::DemoArgs),
@@ -53,6 +61,8 @@ pub fn run(cli: &Cli) -> Result<(), String> {
         Command::Drg(drg::DrgCommand::Weights(args)) => calibrate::drg_weights(args).map(|_| ()),
         Command::Gen(args) => gen::run(args).map(|_| ()),
         Command::Settle(args) => settle::run(args).map(|_| ()),
+        Command::Compare(args) => compare::run(args).map(|_| ()),
+        Command::Sweep(args) => sweep::run(args).map(|_| ()),
         Command::Demo(args) => demo::run(args).map(|_| ()),
     }
 }

@@ -74,6 +74,15 @@ impl Share {
     pub fn at_least(self, pct: i128) -> bool {
         self.den > 0 && self.num * 100 >= pct * self.den
     }
+
+    /// The share as a decimal fraction with `places` decimals, rounded half away from zero
+    /// (`0.7234`); empty when there is nothing to divide by. For files read by programs.
+    pub fn fraction(self, places: u32) -> String {
+        match settlement::money::Ratio::new(self.num, self.den) {
+            Ok(r) if self.den != 0 => r.approx(places),
+            _ => String::new(),
+        }
+    }
 }
 
 /// A target a region set for a KPI.
@@ -88,10 +97,15 @@ pub struct Target {
 /// One KPI with its value and definition.
 #[derive(Clone, Debug)]
 pub struct Kpi {
+    /// A stable key for files (`by_disease_share`, `method_mix.drg`, `cmi.level1`).
+    pub key: String,
     /// Name.
-    pub name: &'static str,
+    pub name: String,
     /// The value shown.
     pub value: String,
+    /// The value for programs: a share as a fraction with 6 decimals, a CMI with 4; empty when
+    /// there is nothing to divide by.
+    pub number: String,
     /// The share behind the value, when it is one (for targets).
     pub share: Option<Share>,
     /// Numbers behind the value (`numerator / denominator`).
@@ -125,6 +139,10 @@ pub struct Figures {
     pub outliers: [u64; 3],
     /// Σ weights of bundle cases with one, and how many (for the CMI).
     pub bundle_weight: (Points, u64),
+    /// The same by hospital code.
+    pub weights_by_hospital: BTreeMap<String, (Points, u64)>,
+    /// The same by hospital level (the CMI by level), once the statements are known.
+    pub weights_by_level: BTreeMap<u8, (Points, u64)>,
     /// Bundle cases by cost ratio r in bins of [`RATIO_BIN`] from 0, the last bin holding every
     /// r ≥ 10 (display only).
     pub ratio_bins: Vec<u64>,
@@ -254,6 +272,15 @@ impl Figures {
             if let Some(w) = c.weight {
                 self.bundle_weight.0 += w;
                 self.bundle_weight.1 += 1;
+                let e = match self.weights_by_hospital.get_mut(hospital) {
+                    Some(e) => e,
+                    None => self
+                        .weights_by_hospital
+                        .entry(hospital.to_string())
+                        .or_default(),
+                };
+                e.0 += w;
+                e.1 += 1;
             }
             if let Some(i) = c.ratio_bin {
                 if self.ratio_bins.is_empty() {
@@ -296,6 +323,11 @@ impl Figures {
         }
         self.bundle_weight.0 += o.bundle_weight.0;
         self.bundle_weight.1 += o.bundle_weight.1;
+        for (h, (w, n)) in o.weights_by_hospital {
+            let e = self.weights_by_hospital.entry(h).or_default();
+            e.0 += w;
+            e.1 += n;
+        }
         if self.ratio_bins.is_empty() {
             self.ratio_bins = o.ratio_bins;
         } else {
@@ -315,6 +347,11 @@ impl Figures {
     ) {
         let quota_share = policy.special_review.as_ref().map(|q| q.quota_share.0);
         for h in hospitals {
+            if let Some(&(w, n)) = self.weights_by_hospital.get(&h.code) {
+                let e = self.weights_by_level.entry(h.level).or_default();
+                e.0 += w;
+                e.1 += n;
+            }
             self.review.0 += h.review.0;
             self.review.1 += h.review.1;
             if let Some(q) = quota_share {
@@ -377,8 +414,10 @@ pub fn kpis(s: &Settlement, f: &Figures) -> Vec<Kpi> {
     let mut out = Vec::new();
     let by_disease = f.inpatient_cost_share(&BY_DISEASE);
     out.push(Kpi {
-        name: "DRG/DIP and by-disease share of inpatient cost (按病种付费占比)",
+        key: "by_disease_share".into(),
+        name: "DRG/DIP and by-disease share of inpatient cost (按病种付费占比)".into(),
         value: by_disease.percent(),
+        number: by_disease.fraction(6),
         share: Some(by_disease),
         detail: money(by_disease),
         definition: "Σ total cost of inpatient cases settled on the DRG, DIP or fixed per-case rate \
@@ -398,8 +437,10 @@ pub fn kpis(s: &Settlement, f: &Figures) -> Vec<Kpi> {
     });
     let ffs = f.inpatient_cost_share(&FEE_FOR_SERVICE);
     out.push(Kpi {
-        name: "Fee-for-service share of inpatient cost (按项目付费占比)",
+        key: "ffs_share".into(),
+        name: "Fee-for-service share of inpatient cost (按项目付费占比)".into(),
         value: ffs.percent(),
+        number: ffs.fraction(6),
         share: Some(ffs),
         detail: money(ffs),
         definition: "Σ total cost of inpatient cases paid item by item (the ffs, exclusion and \
@@ -410,8 +451,10 @@ pub fn kpis(s: &Settlement, f: &Figures) -> Vec<Kpi> {
     let cases = f.inpatient_cases();
     let ungroupable = Share::of(f.ungroupable, cases);
     out.push(Kpi {
-        name: "Ungroupable rate",
+        key: "ungroupable_rate".into(),
+        name: "Ungroupable rate".into(),
         value: ungroupable.percent(),
+        number: ungroupable.fraction(6),
         share: Some(ungroupable),
         detail: count(ungroupable),
         definition: "Settled cases the grouper could not place in a group (failed checks, codes \
@@ -422,8 +465,10 @@ pub fn kpis(s: &Settlement, f: &Figures) -> Vec<Kpi> {
     });
     let ambiguous = Share::of(f.ambiguous, cases);
     out.push(Kpi {
-        name: "Ambiguous (QY) rate",
+        key: "qy_rate".into(),
+        name: "Ambiguous (QY) rate".into(),
         value: ambiguous.percent(),
+        number: ambiguous.fraction(6),
         share: Some(ambiguous),
         detail: count(ambiguous),
         definition:
@@ -436,8 +481,10 @@ pub fn kpis(s: &Settlement, f: &Figures) -> Vec<Kpi> {
         f.bundle_cases,
     );
     out.push(Kpi {
-        name: "Outlier share of bundle cases",
+        key: "outlier_share".into(),
+        name: "Outlier share of bundle cases".into(),
         value: outlier.percent(),
+        number: outlier.fraction(6),
         share: Some(outlier),
         detail: format!(
             "low {} · high {} · extreme {} of {} bundle cases; extreme paid fee-for-service: {}",
@@ -454,12 +501,14 @@ pub fn kpis(s: &Settlement, f: &Figures) -> Vec<Kpi> {
     });
     let (approved, honoured, quota) = f.review;
     out.push(Kpi {
-        name: "Special-review quota use (特例单议)",
+        key: "review_quota_use".into(),
+        name: "Special-review quota use (特例单议)".into(),
         value: if quota == 0 {
             "–".into()
         } else {
             Share::of(honoured, quota).percent()
         },
+        number: Share::of(honoured, quota).fraction(6),
         share: None,
         detail: format!(
             "{} approved, {} honoured, quota {}",
@@ -474,8 +523,10 @@ pub fn kpis(s: &Settlement, f: &Figures) -> Vec<Kpi> {
     });
     let primary = Share::of(f.primary_fund.0, f.all_fund.0);
     out.push(Kpi {
-        name: "Primary-care share of fund payments (基层占比)",
+        key: "primary_share".into(),
+        name: "Primary-care share of fund payments (基层占比)".into(),
         value: primary.percent(),
+        number: primary.fraction(6),
         share: Some(primary),
         detail: money(primary),
         definition: "Fund payments (cases, capitation and sharing) to level-1 hospitals ÷ fund \
@@ -487,8 +538,10 @@ pub fn kpis(s: &Settlement, f: &Figures) -> Vec<Kpi> {
     let item: Fen = s.hospitals.iter().map(|h| h.item_fund_cost).sum();
     let cover = Share::of(paid.0, item.0);
     out.push(Kpi {
-        name: "Case payments ÷ item-based fund cost",
+        key: "payment_over_item_cost".into(),
+        name: "Case payments ÷ item-based fund cost".into(),
         value: cover.percent(),
+        number: cover.fraction(6),
         share: Some(cover),
         detail: money(cover),
         definition:
@@ -497,6 +550,95 @@ pub fn kpis(s: &Settlement, f: &Figures) -> Vec<Kpi> {
             100% the hospitals as a whole absorb the difference.",
         targets: vec![],
     });
+    out
+}
+
+/// The KPIs of one scenario of a comparison or a sweep: [`kpis`], then the DRG/DIP bundle share
+/// alone, the payment-method mix (each route's share of inpatient cost), and the CMI over all bundle
+/// cases and by hospital level.
+pub fn scenario_kpis(s: &Settlement, f: &Figures) -> Vec<Kpi> {
+    let mut out = kpis(s, f);
+    let money = |x: Share| {
+        format!(
+            "{} / {} yuan",
+            super::yuan(Fen(x.num as i64)),
+            super::yuan(Fen(x.den as i64))
+        )
+    };
+    let bundle = f.inpatient_cost_share(&[Route::Drg, Route::Dip]);
+    out.push(Kpi {
+        key: "bundle_share".into(),
+        name: "DRG/DIP bundle share of inpatient cost".into(),
+        value: bundle.percent(),
+        number: bundle.fraction(6),
+        share: Some(bundle),
+        detail: money(bundle),
+        definition: "Σ total cost of inpatient cases settled on the DRG or DIP route ÷ Σ total \
+            cost of all settled inpatient cases: the by-disease share without the fixed per-case \
+            rates (单病种), for plans whose label names DRG/DIP alone.",
+        targets: vec![],
+    });
+    for r in super::DISPLAY_ORDER {
+        let share = f.inpatient_cost_share(&[r]);
+        out.push(Kpi {
+            key: format!("method_mix.{}", r.as_str()),
+            name: format!(
+                "Payment-method mix: {} share of inpatient cost",
+                super::route_name(r)
+            ),
+            value: share.percent(),
+            number: share.fraction(6),
+            share: Some(share),
+            detail: format!(
+                "{}; {} cases",
+                money(share),
+                super::thousands(f.inpatient_by_route[r.index()].cases)
+            ),
+            definition: "Σ total cost of the inpatient cases this route settled ÷ Σ total cost of \
+                all settled inpatient cases (method code of the 医保结算清单 in cases.csv). The \
+                routes add up to 100%; the plans ask for the fee-for-service part to fall \
+                (Hechuan 000:L179).",
+            targets: vec![],
+        });
+    }
+    let cmi = |key: String, name: String, sum: Points, n: u64| {
+        let mean = Share::of(sum.0, i128::from(n) * i128::from(settlement::points::SCALE));
+        Kpi {
+            key,
+            name,
+            value: if n == 0 {
+                "–".into()
+            } else {
+                mean.fraction(4)
+            },
+            number: mean.fraction(4),
+            share: None,
+            detail: format!(
+                "Σ weights {} over {} bundle cases",
+                super::points(sum),
+                super::thousands(n)
+            ),
+            definition: "Case-mix index: the mean weight of bundle (DRG/DIP route) cases with a \
+                weight (DRG relative weight; DIP score ÷ the catalog's K). QY cost shares and \
+                unscored DIP groups have no weight and stay out. By level: the cases of the \
+                hospitals of that level.",
+            targets: vec![],
+        }
+    };
+    out.push(cmi(
+        "cmi".into(),
+        "CMI, all hospitals".into(),
+        f.bundle_weight.0,
+        f.bundle_weight.1,
+    ));
+    for (level, (sum, n)) in &f.weights_by_level {
+        out.push(cmi(
+            format!("cmi.level{level}"),
+            format!("CMI, level-{level} hospitals"),
+            *sum,
+            *n,
+        ));
+    }
     out
 }
 
@@ -514,5 +656,8 @@ mod tests {
         assert!(Share::of(7, 10).at_least(70));
         assert!(!Share::of(699_999, 1_000_000).at_least(70));
         assert!(!Share::of(0, 0).at_least(0));
+        assert_eq!(Share::of(2, 3).fraction(4), "0.6667");
+        assert_eq!(Share::of(-1, 8).fraction(2), "-0.13");
+        assert_eq!(Share::of(1, 0).fraction(4), "");
     }
 }

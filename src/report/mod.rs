@@ -6,11 +6,14 @@
 //! - [`svg`]: the inline charts;
 //! - `page` ([`html`]): the style sheet, the order of the sections, header, cards and charts;
 //!   `tables`: the pool, hospital, method and rejection tables;
-//! - [`text`]: the same figures as plain-text tables for the terminal.
+//! - [`text`]: the same figures as plain-text tables for the terminal;
+//! - [`compare`]: the page of a policy comparison (`drgdip compare --report`): scenarios, KPIs,
+//!   hospitals, pools and groups side by side.
 //!
 //! The page loads nothing: no scripts, no external style sheets, fonts or images. Every text that
 //! comes from data is escaped with [`esc`]; money is shown in yuan from exact fen with [`yuan`].
 
+pub mod compare;
 pub mod kpi;
 mod page;
 pub mod svg;

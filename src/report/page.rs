@@ -12,7 +12,8 @@ use super::kpi::{self, Figures, Kpi};
 use super::tables::{hospital_payments, hospitals, methods, pools, rejections};
 use super::{esc, route_color, route_name, svg, thousands, used_routes, Report};
 
-const STYLE: &str = r#"
+/// The style sheet every page of the report shares.
+pub(super) const STYLE: &str = r#"
 :root{--ink:#111827;--muted:#6b7280;--line:#e5e7eb;--bg:#f9fafb;--ok:#047857;--bad:#b91c1c}
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--ink);font:14px/1.45 system-ui,-apple-system,"Segoe UI","Noto Sans","Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif}
@@ -166,7 +167,7 @@ fn kpis(o: &mut String, list: &[Kpi]) {
             o,
             "<div class=\"card\"><div class=\"name\">{}</div><div class=\"value num\">{}</div>\
              <div class=\"detail\">{}</div>",
-            esc(k.name),
+            esc(&k.name),
             esc(&k.value),
             esc(&k.detail)
         );

@@ -279,7 +279,12 @@ pub fn stacked_shares(
     colors: &[&str],
 ) -> String {
     let row_h = 20.0;
-    let (left, right, top_m) = (70.0, 16.0, 34.0);
+    let widest = categories
+        .iter()
+        .map(|c| c.chars().count())
+        .max()
+        .unwrap_or(0);
+    let (left, right, top_m) = ((widest as f64 * 7.0 + 14.0).max(70.0), 16.0, 34.0);
     let h = top_m + row_h * categories.len() as f64 + 26.0;
     let pw = W - left - right;
     let mut out = String::new();

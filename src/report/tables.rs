@@ -12,7 +12,7 @@ use super::kpi::{self, Figures};
 use super::{esc, points, route_name, thousands, used_routes, yuan};
 
 /// A table head; the first `text` columns are left-aligned.
-fn th(o: &mut String, cols: &[&str], text: usize) {
+pub(super) fn th(o: &mut String, cols: &[&str], text: usize) {
     o.push_str("<div class=\"wrap\"><table><thead><tr>");
     for (i, c) in cols.iter().enumerate() {
         let _ = write!(
@@ -26,7 +26,7 @@ fn th(o: &mut String, cols: &[&str], text: usize) {
 }
 
 /// A table row; the first `text` cells are left-aligned text, the rest numbers.
-fn row(o: &mut String, cells: &[String], text: usize, total: bool) {
+pub(super) fn row(o: &mut String, cells: &[String], text: usize, total: bool) {
     o.push_str(if total {
         "<tr class=\"total\">"
     } else {

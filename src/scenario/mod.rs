@@ -1,0 +1,25 @@
+//! Scenarios: the same cases settled under several policies (`drgdip compare`) or under one policy
+//! with one parameter stepped over a range (`drgdip sweep`).
+//!
+//! - [`cases`]: the input read once and grouped once per distinct grouping ([`cases::GroupingKey`]:
+//!   the same scheme or catalog, switches and code mapping give the same grouping), every row kept
+//!   as a case or as the reason it cannot be one;
+//! - [`outcome`]: one policy's settlement of those cases ([`outcome::settle`], pricing on rayon,
+//!   then the ledger's close), kept as an [`outcome::Outcome`]: hospitals, pools, KPIs, rejections and
+//!   each input row's payment;
+//! - [`delta`]: the comparison tables: per hospital, per group (each row under the baseline's group
+//!   and under every scenario's own), pools, KPIs, winners and losers;
+//! - [`summary`]: the comparison's `summary.json` (totals, fund balance, winners and losers);
+//! - [`param`]: a dotted path into a policy's TOML and the values a sweep gives it;
+//! - [`sweep`]: the tables of a sweep, one row per step (and per hospital, pool, KPI).
+//!
+//! Results do not depend on batching or on the number of threads: pricing is pure per case, the
+//! ledger's close sorts, and every table here is ordered by code (scenarios and steps in the order
+//! given).
+
+pub mod cases;
+pub mod delta;
+pub mod outcome;
+pub mod param;
+pub mod summary;
+pub mod sweep;

@@ -113,9 +113,7 @@ impl Fen {
 impl fmt::Display for Fen {
     /// Yuan with two decimals: `-12.05`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sign = if self.0 < 0 { "-" } else { "" };
-        let a = self.0.unsigned_abs();
-        write!(f, "{sign}{}.{:02}", a / 100, a % 100)
+        f.write_str(decimal(&mut [0u8; 24], self.0, 2))
     }
 }
 
@@ -252,6 +250,32 @@ fn gcd64(a: u64, b: u64) -> u64 {
     }
 }
 
+/// `v / 10^places` as decimal text with exactly `places` decimals, written into `buf` (formulas
+/// print millions of amounts; this skips the formatting machinery's padding).
+pub(crate) fn decimal(buf: &mut [u8; 24], v: i64, places: usize) -> &str {
+    let mut a = v.unsigned_abs();
+    let mut i = buf.len();
+    let mut k = 0;
+    loop {
+        if k == places && places > 0 {
+            i -= 1;
+            buf[i] = b'.';
+        }
+        i -= 1;
+        buf[i] = b'0' + (a % 10) as u8;
+        a /= 10;
+        k += 1;
+        if k > places && a == 0 {
+            break;
+        }
+    }
+    if v < 0 {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    std::str::from_utf8(&buf[i..]).unwrap_or("?")
+}
+
 /// An exact rational number `num / den` (den > 0, reduced).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Ratio {
@@ -306,19 +330,30 @@ impl Ratio {
 
     /// Exact product, or an overflow error.
     pub fn checked_mul(self, o: Ratio) -> Result<Ratio, MoneyError> {
-        let g1 = gcd(self.num, o.den).max(1);
-        let g2 = gcd(o.num, self.den).max(1);
-        let num = (self.num / g1)
-            .checked_mul(o.num / g2)
-            .ok_or(MoneyError::Overflow {
-                what: "ratio product",
-            })?;
-        let den = (self.den / g2)
-            .checked_mul(o.den / g1)
-            .ok_or(MoneyError::Overflow {
-                what: "ratio product",
-            })?;
-        Ratio::new(num, den)
+        if self.num == 0 || o.num == 0 {
+            return Ok(Ratio::ZERO);
+        }
+        // Both are reduced, so once the cross factors are out the product is reduced too: no
+        // third gcd, and no 128-bit division when a factor is 1 (the common case).
+        let g1 = gcd(self.num, o.den);
+        let g2 = gcd(o.num, self.den);
+        let (a, d2) = if g1 > 1 {
+            (self.num / g1, o.den / g1)
+        } else {
+            (self.num, o.den)
+        };
+        let (b, d1) = if g2 > 1 {
+            (o.num / g2, self.den / g2)
+        } else {
+            (o.num, self.den)
+        };
+        let overflow = MoneyError::Overflow {
+            what: "ratio product",
+        };
+        Ok(Ratio {
+            num: a.checked_mul(b).ok_or(overflow.clone())?,
+            den: d1.checked_mul(d2).ok_or(overflow)?,
+        })
     }
 
     /// Exact quotient.

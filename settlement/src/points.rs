@@ -55,9 +55,7 @@ impl FromStr for Points {
 
 impl fmt::Display for Points {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sign = if self.0 < 0 { "-" } else { "" };
-        let a = self.0.unsigned_abs();
-        write!(f, "{sign}{}.{:04}", a / SCALE as u64, a % SCALE as u64)
+        f.write_str(crate::money::decimal(&mut [0u8; 24], self.0, 4))
     }
 }
 

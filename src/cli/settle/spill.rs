@@ -322,8 +322,41 @@ impl Blocks {
     }
 }
 
-/// Decompresses a block.
-pub fn decompress(b: &[u8]) -> Result<Vec<u8>, String> {
-    lz4_flex::block::decompress_size_prepended(b)
-        .map_err(|e| format!("the settle spill file is damaged: {e}"))
+/// Decompresses a block into `out` (its memory is reused from block to block).
+pub fn decompress_into(b: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
+    let damaged = |e: &dyn std::fmt::Display| format!("the settle spill file is damaged: {e}");
+    let (size, body) = b
+        .split_first_chunk::<4>()
+        .ok_or_else(|| damaged(&"short block"))?;
+    out.clear();
+    out.resize(u32::from_le_bytes(*size) as usize, 0);
+    let n = lz4_flex::block::decompress_into(body, out).map_err(|e| damaged(&e))?;
+    out.truncate(n);
+    Ok(())
+}
+
+/// Buffers handed back and forth between the threads, so that the large ones are not allocated
+/// (and their pages faulted in) afresh for every block.
+#[derive(Default)]
+pub struct Buffers(std::sync::Mutex<Vec<Vec<u8>>>);
+
+impl Buffers {
+    /// A buffer, empty, from the pool or new.
+    pub fn take(&self) -> Vec<u8> {
+        self.0
+            .lock()
+            .ok()
+            .and_then(|mut v| v.pop())
+            .unwrap_or_default()
+    }
+
+    /// Returns a buffer to the pool.
+    pub fn give(&self, mut b: Vec<u8>) {
+        b.clear();
+        if let Ok(mut v) = self.0.lock() {
+            if v.len() < 64 {
+                v.push(b);
+            }
+        }
+    }
 }

@@ -281,6 +281,14 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
         approved: &approved,
     };
     reader.read_only(&pricer.columns_read())?;
+    // Reserve the slips once: growing a vector of millions by doubling would hold the old and the
+    // new copy at once. Untouched capacity costs address space, not memory, so a CSV file is
+    // reserved for its largest possible row count (a case row is longer than 64 bytes).
+    let expected = match reader.progress_total() {
+        (crate::io::rows::ProgressUnit::Rows, Some(n)) => n,
+        (crate::io::rows::ProgressUnit::Bytes, Some(b)) => b / 64,
+        _ => 0,
+    };
     let out_file = |n: &str| -> Result<(PathBuf, std::io::BufWriter<std::fs::File>), String> {
         let p = args.out.join(n);
         let f =
@@ -300,7 +308,7 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
     let bar = progress_bar(&args.cases, &mut reader);
     let mut spill = Spill::create(&args.out)?;
     let mut table = Hospitals::new();
-    let mut slips: Vec<Slip> = Vec::new();
+    let mut slips: Vec<Slip> = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
     let mut approved_cases: Vec<Approved> = Vec::new();
     let mut counts = Counts::default();
     let mut kept: Vec<Rejection> = Vec::new();
@@ -383,6 +391,7 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
     let mut figures = Figures::default();
     let policy = &engine.policy;
     let mut blocks = spill.reopen()?;
+    let buffers = spill::Buffers::default();
     loop {
         let mut batch = Vec::with_capacity(BLOCKS_AT_ONCE);
         while batch.len() < BLOCKS_AT_ONCE {
@@ -397,9 +406,13 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
         let parts: Vec<Result<Part, String>> = batch
             .par_iter()
             .map(|b| {
-                let raw = spill::decompress(b)?;
-                let mut part = Part::new(nh, np);
-                let mut records = spill::Reader::new(&raw);
+                thread_local! {
+                    static RAW: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+                }
+                RAW.with_borrow_mut(|raw| -> Result<Part, String> {
+                spill::decompress_into(b, raw)?;
+                let mut part = Part::new(nh, np, buffers.take());
+                let mut records = spill::Reader::new(raw);
                 while let Some(rec) = records.next_record() {
                     let rec = rec?;
                     let fund = fund_by_row[rec.row as usize];
@@ -449,11 +462,13 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
                     part.settled += 1;
                 }
                 Ok(part)
+                })
             })
             .collect();
         for part in parts {
             let part = part?;
             cases_w.write_all(&part.cases).map_err(fail(&cases_p))?;
+            buffers.give(part.cases);
             rejected_w
                 .write_all(&part.rejected)
                 .map_err(fail(&rejected_p))?;
@@ -528,9 +543,9 @@ struct Part {
 }
 
 impl Part {
-    fn new(hospitals: usize, pools: usize) -> Part {
+    fn new(hospitals: usize, pools: usize, cases: Vec<u8>) -> Part {
         Part {
-            cases: Vec::with_capacity(TASK_ROWS * 220),
+            cases,
             rejected: Vec::new(),
             kept: Vec::new(),
             rejections: 0,

@@ -211,15 +211,11 @@ pub fn round_div(num: i128, den: i128, rounding: Rounding) -> Result<i128, Money
     })
 }
 
-/// Greatest common divisor (binary: shifts and subtractions, no 128-bit division; 64-bit
-/// arithmetic when both fit, as they almost always do).
+/// Greatest common divisor (binary: shifts and subtractions, no 128-bit division).
 fn gcd(a: i128, b: i128) -> i128 {
     let (a, b) = (a.unsigned_abs(), b.unsigned_abs());
     if a == 0 || b == 0 {
         return (a | b) as i128;
-    }
-    if let (Ok(x), Ok(y)) = (u64::try_from(a), u64::try_from(b)) {
-        return i128::from(gcd64(x, y));
     }
     let shift = (a | b).trailing_zeros();
     let (mut a, mut b) = (a >> a.trailing_zeros(), b);
@@ -231,21 +227,6 @@ fn gcd(a: i128, b: i128) -> i128 {
         b -= a;
         if b == 0 {
             return (a << shift) as i128;
-        }
-    }
-}
-
-fn gcd64(a: u64, b: u64) -> u64 {
-    let shift = (a | b).trailing_zeros();
-    let (mut a, mut b) = (a >> a.trailing_zeros(), b);
-    loop {
-        b >>= b.trailing_zeros();
-        if a > b {
-            std::mem::swap(&mut a, &mut b);
-        }
-        b -= a;
-        if b == 0 {
-            return a << shift;
         }
     }
 }

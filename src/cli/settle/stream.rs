@@ -178,61 +178,53 @@ fn read_rows(
             points: Points::ZERO,
             fund: Fen::ZERO,
         };
-        head.clear();
-        tail.clear();
-        statement::case_row_head(&mut head, engine, &c);
-        statement::case_row_tail(&mut tail, &c.priced);
-        let primary = Variant {
-            facts: Facts::of(&c.priced, c.total_cost, Fen::ZERO),
-            value: c.priced.value,
-            head: &head,
-            tail: &tail,
+        // The row's text around its fund payment, and the facts the statements count.
+        let texts = |c: &CaseResult, head: &mut Vec<u8>, tail: &mut Vec<u8>| {
+            head.clear();
+            tail.clear();
+            statement::case_row_head(head, engine, c);
+            statement::case_row_tail(tail, &c.priced);
+            (
+                Facts::of(&c.priced, c.total_cost, Fen::ZERO),
+                c.priced.value,
+            )
         };
-        let approved = match fallback {
-            Some(f) => {
-                let value = f.value;
-                let original = std::mem::replace(&mut c.priced, f);
-                head2.clear();
-                tail2.clear();
-                statement::case_row_head(&mut head2, engine, &c);
-                statement::case_row_tail(&mut tail2, &c.priced);
-                let second = Variant {
-                    facts: Facts::of(&c.priced, c.total_cost, Fen::ZERO),
-                    value,
-                    head: &head2,
-                    tail: &tail2,
-                };
-                c.priced = original;
-                spill::push(
-                    block,
-                    row_no,
-                    h.level,
-                    key,
-                    c.total_cost,
-                    c.patient_share,
-                    pool,
-                    &c.hospital,
-                    &c.id,
-                    &[primary, second],
-                );
-                Some((c.id.clone(), value))
-            }
-            None => {
-                spill::push(
-                    block,
-                    row_no,
-                    h.level,
-                    key,
-                    c.total_cost,
-                    c.patient_share,
-                    pool,
-                    &c.hospital,
-                    &c.id,
-                    &[primary],
-                );
-                None
-            }
-        };
+        let (facts, value) = texts(&c, &mut head, &mut tail);
+        let second = fallback.map(|f| {
+            let original = std::mem::replace(&mut c.priced, f);
+            let second = texts(&c, &mut head2, &mut tail2);
+            c.priced = original;
+            second
+        });
+        let (facts2, value2) = second.unwrap_or((facts, value));
+        let variants = [
+            Variant {
+                facts,
+                value,
+                head: &head,
+                tail: &tail,
+            },
+            Variant {
+                facts: facts2,
+                value: value2,
+                head: &head2,
+                tail: &tail2,
+            },
+        ];
+        let n = 1 + usize::from(second.is_some());
+        spill::push(
+            block,
+            row_no,
+            h.level,
+            key,
+            c.total_cost,
+            c.patient_share,
+            pool,
+            &c.hospital,
+            &c.id,
+            &variants[..n],
+        );
+        let approved = second.map(|(_, v)| (c.id.clone(), v));
         out.firsts.push(First {
             key,
             row: row_no,

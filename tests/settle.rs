@@ -234,3 +234,82 @@ fn a_bad_policy_names_the_key_to_fix() {
     assert!(!out.status.success());
     assert!(err.contains("pools[0].reserve_share"), "{err}");
 }
+
+#[test]
+fn approved_special_review_cases_beyond_the_quota_are_paid_as_the_bundle_would() {
+    // Approve every DRG case of one hospital: the demo quota (5% of the hospital's cases, rounded
+    // down) honours the first approved cases in id order; the rest keep their bundle pricing.
+    let input = tmp("review.csv");
+    gen(&input, 3000, &[]);
+    let plain = tmp("review-plain");
+    ok(drgdip()
+        .args(["settle", "--cases"])
+        .arg(&input)
+        .arg("--out")
+        .arg(&plain));
+    let (ch, cases) = read_csv(&plain.join("cases.csv"));
+    let (id, hosp, route, note, fund) = (
+        col(&ch, "id"),
+        col(&ch, "hospital"),
+        col(&ch, "route"),
+        col(&ch, "note"),
+        col(&ch, "fund_fen"),
+    );
+    let hospital = "H01";
+    let mine: Vec<&Vec<String>> = cases.iter().filter(|c| c[hosp] == hospital).collect();
+    let mut approved: Vec<String> = mine
+        .iter()
+        .filter(|c| c[route] == "drg")
+        .map(|c| c[id].clone())
+        .collect();
+    approved.sort();
+    let quota = mine.len() * 5 / 100;
+    assert!(
+        approved.len() > quota && quota > 0,
+        "the test needs more approvals than the quota"
+    );
+    let list = tmp("review-approved.csv");
+    std::fs::write(&list, format!("id\n{}\n", approved.join("\n"))).unwrap();
+    let out = tmp("review-out");
+    ok(drgdip()
+        .args(["settle", "--cases"])
+        .arg(&input)
+        .arg("--special-review")
+        .arg(&list)
+        .arg("--out")
+        .arg(&out));
+    let (hh, hospitals) = read_csv(&out.join("hospitals.csv"));
+    let h = hospitals.iter().find(|h| h[0] == hospital).unwrap();
+    assert_eq!(h[col(&hh, "review_approved")], approved.len().to_string());
+    assert_eq!(h[col(&hh, "review_honoured")], quota.to_string());
+    let (ch2, cases2) = read_csv(&out.join("cases.csv"));
+    let by_id: HashMap<&str, &Vec<String>> = cases2
+        .iter()
+        .map(|c| (c[col(&ch2, "id")].as_str(), c))
+        .collect();
+    for (k, a) in approved.iter().enumerate() {
+        let c = by_id[a.as_str()];
+        if k < quota {
+            assert_eq!(
+                c[col(&ch2, "route")],
+                "special_review",
+                "{a} is within the quota"
+            );
+        } else {
+            assert_eq!(c[col(&ch2, "route")], "drg", "{a} is over the quota");
+            assert!(c[col(&ch2, "note")].contains("quota"), "{a}: {}", c[note]);
+        }
+    }
+    // Cases of other hospitals keep their pricing (their fen may move with the point value).
+    let before: HashMap<&str, &Vec<String>> = cases.iter().map(|c| (c[id].as_str(), c)).collect();
+    for c in cases2
+        .iter()
+        .filter(|c| c[col(&ch2, "hospital")] != hospital)
+    {
+        assert_eq!(
+            before[c[col(&ch2, "id")].as_str()][route],
+            c[col(&ch2, "route")]
+        );
+    }
+    let _ = fund;
+}

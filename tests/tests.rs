@@ -16,3 +16,4 @@ mod report;
 mod schemes;
 mod semantics;
 mod settle;
+mod signals_io;

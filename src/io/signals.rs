@@ -300,12 +300,7 @@ mod tests {
     }
 
     fn header() -> csv::ByteRecord {
-        csv::ByteRecord::from(vec![
-            "id",
-            "patient_id",
-            "admit_date",
-            "outpatient_cost",
-        ])
+        csv::ByteRecord::from(vec!["id", "patient_id", "admit_date", "outpatient_cost"])
     }
 
     fn row(patient: &str, admit: &str, outpatient: &str) -> csv::ByteRecord {
@@ -345,10 +340,22 @@ mod tests {
             &e,
         )
         .unwrap();
-        assert_eq!((s.split, s.group_standard), (Some(Split::Cc), Some(Fen(2_000_000))));
+        assert_eq!(
+            (s.split, s.group_standard),
+            (Some(Split::Cc), Some(Fen(2_000_000)))
+        );
         assert_eq!(s.uncomplicated_standard, None);
-        assert_eq!((s.patient, s.admit_date, s.outpatient_cost_around), (None, None, None));
-        let s = stay(&cols, &row("", "", ""), &case(drg(DrgOutcome::Grouped, "FM19")), &e).unwrap();
+        assert_eq!(
+            (s.patient, s.admit_date, s.outpatient_cost_around),
+            (None, None, None)
+        );
+        let s = stay(
+            &cols,
+            &row("", "", ""),
+            &case(drg(DrgOutcome::Grouped, "FM19")),
+            &e,
+        )
+        .unwrap();
         assert_eq!((s.split, s.group_standard), (Some(Split::Unsplit), None));
     }
 
@@ -371,7 +378,11 @@ mod tests {
         let (e, cols) = (engine(), SignalColumns::from_header(&header()).unwrap());
         let dip = |grouped: bool, standard: Option<Fen>| {
             Bundle::Dip(DipResult {
-                code: if grouped { "J18.9:".into() } else { String::new() },
+                code: if grouped {
+                    "J18.9:".into()
+                } else {
+                    String::new()
+                },
                 grouped,
                 kind: DipKind::Core,
                 score: Points(1_000_000),
@@ -382,10 +393,19 @@ mod tests {
                 reason: String::new(),
             })
         };
-        let s = stay(&cols, &row("P1", "", ""), &case(dip(true, Some(Fen(650_000)))), &e).unwrap();
+        let s = stay(
+            &cols,
+            &row("P1", "", ""),
+            &case(dip(true, Some(Fen(650_000)))),
+            &e,
+        )
+        .unwrap();
         assert_eq!(s.group, "J18.9:");
         assert_eq!(s.group_standard, Some(Fen(650_000)));
-        assert_eq!((s.adrg, s.split, s.uncomplicated_standard), (None, None, None));
+        assert_eq!(
+            (s.adrg, s.split, s.uncomplicated_standard),
+            (None, None, None)
+        );
         let s = stay(&cols, &row("P1", "", ""), &case(dip(false, None)), &e).unwrap();
         assert_eq!((s.group.as_str(), s.group_standard), ("", None));
     }
@@ -427,7 +447,10 @@ mod tests {
         let e = engine();
         let r = csv::ByteRecord::from(vec!["C1", "H01"]);
         let s = stay(&cols, &r, &case(drg(DrgOutcome::Grouped, "ES35")), &e).unwrap();
-        assert_eq!((s.patient, s.admit_date, s.outpatient_cost_around), (None, None, None));
+        assert_eq!(
+            (s.patient, s.admit_date, s.outpatient_cost_around),
+            (None, None, None)
+        );
     }
 
     #[test]
@@ -450,9 +473,13 @@ mod tests {
                        same_hospital = false\nexempt_diagnosis_prefixes = [\"Z51.1\"]\nsource = \"x\"\n";
         let s = stay(&cols(readmit), &r, &c, &e).unwrap();
         assert_eq!(s.patient.as_deref(), Some("P1"));
-        assert_eq!((s.adrg.as_deref(), s.principal.as_str()), (Some("ES3"), "J18.900"));
+        assert_eq!(
+            (s.adrg.as_deref(), s.principal.as_str()),
+            (Some("ES3"), "J18.900")
+        );
 
-        let rate = "[signals.upcoding]\nhospital_rate_ratio_above = 1.5\nmin_cases = 3\nsource = \"x\"\n";
+        let rate =
+            "[signals.upcoding]\nhospital_rate_ratio_above = 1.5\nmin_cases = 3\nsource = \"x\"\n";
         let s = stay(&cols(rate), &r, &c, &e).unwrap();
         assert_eq!((s.patient, s.adrg.as_deref()), (None, Some("ES3")));
     }

@@ -129,7 +129,11 @@ mod tests {
         for x in &s[..4] {
             assert_eq!(x.group_mean_los, Some(third), "{}", x.id);
         }
-        assert_eq!(s[4].group_mean_los, Some(Ratio::int(9)), "a given mean is kept");
+        assert_eq!(
+            s[4].group_mean_los,
+            Some(Ratio::int(9)),
+            "a given mean is kept"
+        );
         assert_eq!((s[5].group_mean_los, s[6].group_mean_los), (None, None));
     }
 
@@ -179,10 +183,11 @@ mod tests {
         assert_eq!(found.cases.len(), 1);
         assert_eq!(found.cases[0].id, "d");
         assert!(
-            found.cases[0].evidence.contains("LOS 10 > 2 × group G mean LOS 4.00"),
+            found.cases[0]
+                .evidence
+                .contains("LOS 10 > 2 × group G mean LOS 4.00"),
             "{}",
             found.cases[0].evidence
         );
     }
 }
-

@@ -197,9 +197,18 @@ mod tests {
         assert_eq!(cols.len(), 7);
         assert_eq!(cols[0], "signals_readmission");
         assert_eq!(cols[6], "signals_short_stay");
-        assert_eq!(hospital_signal_cells(&s, "H1"), ["", "", "", "", "", "1", "1"]);
-        assert_eq!(hospital_signal_cells(&s, "H2"), ["", "", "", "", "", "0", "0"]);
-        assert_eq!(hospital_signal_cells(&s, "H9"), ["", "", "", "", "", "0", "0"]);
+        assert_eq!(
+            hospital_signal_cells(&s, "H1"),
+            ["", "", "", "", "", "1", "1"]
+        );
+        assert_eq!(
+            hospital_signal_cells(&s, "H2"),
+            ["", "", "", "", "", "0", "0"]
+        );
+        assert_eq!(
+            hospital_signal_cells(&s, "H9"),
+            ["", "", "", "", "", "0", "0"]
+        );
     }
 
     #[test]

@@ -70,6 +70,11 @@ pub fn fill_group_mean_los(stays: &mut [Stay]) -> usize {
 pub struct RunCounts {
     /// Stays given.
     pub stays_in: u64,
+    /// Stays with an optional column that could not be read (left `None`, see
+    /// [`super::stay_lenient`]); counted by [`RunStays`], 0 from [`detect_run`].
+    pub unreadable: u64,
+    /// The first such problem, for a message.
+    pub first_problem: Option<String>,
     /// Later stays with an id already seen, left out ([`keep_first_of_each_id`]).
     pub duplicates: u64,
     /// Groups given a mean LOS ([`fill_group_mean_los`]).
@@ -94,8 +99,48 @@ pub fn detect_run(
             stays_in,
             duplicates,
             groups_with_mean_los: groups,
+            ..RunCounts::default()
         },
     ))
+}
+
+/// A settlement run's stays, collected in input order (pass 1), with a count of the stays whose
+/// optional columns could not all be read.
+#[derive(Clone, Debug, Default)]
+pub struct RunStays {
+    stays: Vec<Stay>,
+    unreadable: u64,
+    first_problem: Option<String>,
+}
+
+impl RunStays {
+    /// Adds a stay as [`super::stay_lenient`] returns it.
+    pub fn push(&mut self, (stay, problem): (Stay, Option<String>)) {
+        if let Some(p) = problem {
+            self.unreadable += 1;
+            self.first_problem
+                .get_or_insert_with(|| format!("case {}: {p}", stay.id));
+        }
+        self.stays.push(stay);
+    }
+
+    /// Stays collected.
+    pub fn len(&self) -> usize {
+        self.stays.len()
+    }
+
+    /// Whether none was collected.
+    pub fn is_empty(&self) -> bool {
+        self.stays.is_empty()
+    }
+
+    /// [`detect_run`] over the stays (consumed and freed), with the unreadable count.
+    pub fn detect(self, rules: &SignalRules) -> Result<(Signals, RunCounts), SignalError> {
+        let (signals, mut counts) = detect_run(rules, self.stays)?;
+        counts.unreadable = self.unreadable;
+        counts.first_problem = self.first_problem;
+        Ok((signals, counts))
+    }
 }
 
 #[cfg(test)]
@@ -138,6 +183,27 @@ mod tests {
     }
 
     #[test]
+    fn run_stays_count_the_unreadable() {
+        let mut run = RunStays::default();
+        run.push((stay("a", "G", Some(2)), None));
+        run.push((
+            stay("b", "G", Some(3)),
+            Some("admit_date \"x\": bad".into()),
+        ));
+        run.push((stay("c", "G", Some(4)), Some("outpatient_cost".into())));
+        assert_eq!(run.len(), 3);
+        let rules =
+            SignalRules::from_toml("[signals.los]\nbelow_days = 3\nsource = \"t\"\n", "t").unwrap();
+        let (found, counts) = run.detect(&rules).unwrap();
+        assert_eq!((counts.stays_in, counts.unreadable), (3, 2));
+        assert_eq!(
+            counts.first_problem.as_deref(),
+            Some("case b: admit_date \"x\": bad")
+        );
+        assert_eq!(found.cases.len(), 1);
+    }
+
+    #[test]
     fn a_stay_is_as_large_as_the_module_docs_say() {
         // The memory note of `crate::io::signals` counts 288 bytes inline per stay.
         assert!(std::mem::size_of::<Stay>() <= 288, "update the memory note");
@@ -177,7 +243,8 @@ mod tests {
             RunCounts {
                 stays_in: 5,
                 duplicates: 1,
-                groups_with_mean_los: 1
+                groups_with_mean_los: 1,
+                ..RunCounts::default()
             }
         );
         assert_eq!(found.cases.len(), 1);

@@ -1,6 +1,7 @@
 //! The signals of a run as files: `signals.csv` (one row per signal on a stay),
 //! `signal_findings.csv` (one row per hospital × ADRG finding), extra `hospitals.csv` columns (the
-//! count of each signal per hospital) and a `signals` object for `summary.json`.
+//! count of each signal per hospital) and a `signals` object for `summary.json`. [`write_run`] does
+//! all four in a statement directory already written.
 //!
 //! Findings are on a hospital, not on a stay, so they have their own file rather than rows with an
 //! empty id in `signals.csv`: every row of `signals.csv` names a stay, and every row of
@@ -13,6 +14,8 @@ use std::path::Path;
 use serde_json::{json, Value};
 use settlement::signals::{SignalKind, Signals};
 
+use super::run::RunCounts;
+use crate::io::csv::write_row;
 use crate::io::parquet::ColumnType;
 use crate::io::rows::write_rows;
 
@@ -164,6 +167,66 @@ pub fn summary_json(s: &Signals) -> Value {
     })
 }
 
+/// Adds the signals to a statement directory that already holds `hospitals.csv` and
+/// `summary.json` (after `statement::write_summaries`): writes [`SIGNALS_FILE`] and
+/// [`FINDINGS_FILE`], appends [`hospital_signal_columns`] to every row of `hospitals.csv` (the
+/// file is rewritten; its other cells keep their bytes), and adds to `summary.json` a `signals`
+/// object ([`summary_json`] with the run's counts under `run`).
+pub fn write_run(dir: &Path, s: &Signals, counts: &RunCounts) -> Result<(), String> {
+    write_files(dir, s)?;
+    let path = dir.join("hospitals.csv");
+    let name = path.display().to_string();
+    let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {name}: {e}"))?;
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(bytes.as_slice());
+    let mut out = Vec::with_capacity(bytes.len() + 64 * 16);
+    let mut hospital = None;
+    for (i, row) in r.records().enumerate() {
+        let row = row.map_err(|e| format!("{name}: {e}"))?;
+        let mut cells: Vec<String> = row.iter().map(str::to_string).collect();
+        match hospital {
+            None => {
+                hospital = Some(
+                    cells
+                        .iter()
+                        .position(|c| c == "hospital")
+                        .ok_or_else(|| format!("{name}: no column hospital"))?,
+                );
+                cells.extend(hospital_signal_columns());
+            }
+            Some(h) => {
+                let code = cells
+                    .get(h)
+                    .ok_or_else(|| format!("{name} line {}: no hospital", i + 1))?;
+                let extra = hospital_signal_cells(s, code);
+                cells.extend(extra);
+            }
+        }
+        write_row(&mut out, cells.iter().map(String::as_str));
+    }
+    std::fs::write(&path, out).map_err(|e| format!("cannot write {name}: {e}"))?;
+
+    let path = dir.join("summary.json");
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {name}: {e}"))?;
+    let mut doc: Value = serde_json::from_str(&text).map_err(|e| format!("{name}: {e}"))?;
+    let mut signals = summary_json(s);
+    signals["run"] = json!({
+        "stays_in": counts.stays_in,
+        "duplicates_left_out": counts.duplicates,
+        "unreadable_columns": counts.unreadable,
+        "first_problem": counts.first_problem,
+        "groups_with_mean_los": counts.groups_with_mean_los,
+    });
+    let Some(obj) = doc.as_object_mut() else {
+        return Err(format!("{name}: not a JSON object"));
+    };
+    obj.insert("signals".into(), signals);
+    let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
+    std::fs::write(&path, text).map_err(|e| format!("cannot write {name}: {e}"))
+}
+
 #[cfg(test)]
 mod tests {
     use settlement::signals::{detect, SignalRules, Stay};
@@ -209,6 +272,47 @@ mod tests {
             hospital_signal_cells(&s, "H9"),
             ["", "", "", "", "", "0", "0"]
         );
+    }
+
+    #[test]
+    fn write_run_extends_a_statement_directory() {
+        let dir = std::env::temp_dir().join(format!("drgdip-write-run-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let hospitals = "hospital,level,sharing_formula\nH1,3,\"a, b\"\nH2,2,\n";
+        std::fs::write(dir.join("hospitals.csv"), hospitals).unwrap();
+        std::fs::write(dir.join("summary.json"), "{\"counts\": {\"cases_in\": 3}}").unwrap();
+        let counts = RunCounts {
+            stays_in: 3,
+            ..RunCounts::default()
+        };
+        write_run(&dir, &found(), &counts).unwrap();
+        let got = std::fs::read_to_string(dir.join("hospitals.csv")).unwrap();
+        assert_eq!(
+            got,
+            "hospital,level,sharing_formula,signals_readmission,signals_low_admission,\
+             signals_upcoding_cc,signals_upcoding_rate,signals_cost_transfer,signals_long_stay,\
+             signals_short_stay\nH1,3,\"a, b\",,,,,,1,1\nH2,2,,,,,,,0,0\n"
+        );
+        let v: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap())
+                .unwrap();
+        assert_eq!(v["counts"]["cases_in"], 3);
+        assert_eq!(v["signals"]["case_signals"], 2);
+        assert_eq!(v["signals"]["run"]["stays_in"], 3);
+        let (signals, findings) = (
+            std::fs::read_to_string(dir.join(SIGNALS_FILE)).unwrap(),
+            std::fs::read_to_string(dir.join(FINDINGS_FILE)).unwrap(),
+        );
+        assert_eq!(signals.lines().count(), 3);
+        assert!(signals.starts_with(
+            "id,hospital,signal,related,evidence,parameters\na,H1,short_stay,,LOS 1 < 2 days,"
+        ));
+        assert!(signals.contains("\"above_days=30; below_days=2; source=test, \"\"quoted\"\"\"\n"));
+        assert_eq!(
+            findings,
+            "hospital,adrg,signal,stays,with_cc_mcc,evidence,parameters\n"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -334,6 +334,7 @@ pub fn generate(
             &mut summary,
         );
         drawn.case_type = ti;
+        drawn.recurs = matches!(t.patient, Patient::Adult(..));
         let (patient, outpatient) = patients.next(&format!("{year}{seq:09}"), &drawn);
         {
             use std::fmt::Write as _;
@@ -352,7 +353,7 @@ pub fn generate(
 }
 
 /// Draws one record and formats its columns up to `hos_code` into `line` (no line end); returns
-/// what [`Patients`] needs of it (the case type left for the caller to fill).
+/// what [`Patients`] needs of it (the case type and whether it recurs left for the caller).
 #[allow(clippy::too_many_arguments)]
 fn row(
     line: &mut String,
@@ -517,5 +518,6 @@ fn row(
         discharge,
         cost_fen,
         bad,
+        recurs: false,
     }
 }

@@ -9,7 +9,8 @@
 //! admission. The two rows' other columns were drawn independently (birth dates, hospitals and
 //! costs differ), since changing them would change the old columns. Each earlier row is taken at
 //! most once and the readmission becomes the patient's latest stay, so a patient's stays never
-//! overlap (chains A → B → C happen). Deliberately bad rows are left out of the pairing.
+//! overlap (chains A → B → C happen). Only adults' stays pair (not deliveries or newborns), and
+//! deliberately bad rows are left out.
 
 use std::collections::VecDeque;
 
@@ -22,7 +23,7 @@ pub const STREAM: u64 = 0x5349_474E_414C_5331;
 pub const READMIT_WITHIN_DAYS: i64 = 30;
 
 /// The chance that a row looks for an earlier stay to be the readmission of.
-pub const READMIT_TRY_RATE: f64 = 0.08;
+pub const READMIT_TRY_RATE: f64 = 0.15;
 
 /// Earlier rows kept per case type, newest last (bounded memory for any `--cases`).
 const RECENT_PER_TYPE: usize = 64;
@@ -44,6 +45,9 @@ pub(crate) struct Drawn {
     pub cost_fen: i64,
     /// A deliberately bad row.
     pub bad: bool,
+    /// A case type whose patients can come back with the same kind of stay (adults; not a
+    /// delivery or a newborn).
+    pub recurs: bool,
 }
 
 /// An earlier stay a later row may be the readmission of.
@@ -76,7 +80,8 @@ impl Patients {
     pub fn next(&mut self, id: &str, d: &Drawn) -> (String, i64) {
         let (try_readmit, share, spend) = (self.rng.unit(), self.rng.unit(), self.rng.unit());
         let mut patient = None;
-        if !d.bad && try_readmit < READMIT_TRY_RATE {
+        let pairs = d.recurs && !d.bad;
+        if pairs && try_readmit < READMIT_TRY_RATE {
             if let Some(recent) = self.recent.get_mut(d.case_type) {
                 let found = recent.iter().rposition(|e| {
                     let gap = d.admit - e.discharge;
@@ -91,7 +96,7 @@ impl Patients {
             }
         }
         let patient = patient.unwrap_or_else(|| format!("P{id}"));
-        if let (false, Some(recent)) = (d.bad, self.recent.get_mut(d.case_type)) {
+        if let (true, Some(recent)) = (pairs, self.recent.get_mut(d.case_type)) {
             if recent.len() == RECENT_PER_TYPE {
                 recent.pop_front();
             }
@@ -134,6 +139,7 @@ mod tests {
             discharge,
             cost_fen: 1_000_000,
             bad: false,
+            recurs: true,
         }
     }
 
@@ -160,7 +166,7 @@ mod tests {
             assert!(patient == prev || patient == format!("P{id}"), "{patient}");
             prev = patient;
         }
-        assert!((100..=250).contains(&p.readmissions), "{}", p.readmissions);
+        assert!((200..=400).contains(&p.readmissions), "{}", p.readmissions);
         // Another case type, age or a gap over 30 days never pairs.
         let mut p = Patients::new(3, 2);
         p.next("A", &drawn(0, 60, 100, 105));
@@ -169,6 +175,11 @@ mod tests {
             assert_eq!(p.next(&id, &drawn(1, 60, 110, 112)).0, format!("P{id}"));
             assert_eq!(p.next(&id, &drawn(0, 62, 110, 112)).0, format!("P{id}"));
             assert_eq!(p.next(&id, &drawn(0, 60, 136, 140)).0, format!("P{id}"));
+            let newborn = Drawn {
+                recurs: false,
+                ..drawn(0, 60, 106, 108)
+            };
+            assert_eq!(p.next(&id, &newborn).0, format!("P{id}"));
         }
     }
 }

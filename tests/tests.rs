@@ -17,3 +17,4 @@ mod report;
 mod schemes;
 mod semantics;
 mod settle;
+mod signals_io;

@@ -19,7 +19,7 @@ pub fn column_type(name: &str) -> ColumnType {
             ColumnType::Int64
         }
         "birth_date" | "admit_date" | "discharge_date" => ColumnType::Date,
-        "total_cost" | "patient_share" => ColumnType::Decimal(2),
+        "total_cost" | "patient_share" | "outpatient_cost" => ColumnType::Decimal(2),
         _ => ColumnType::Utf8,
     }
 }
@@ -116,9 +116,10 @@ pub fn run(args: &GenArgs) -> Result<GenSummary, String> {
         None => "2025".into(),
     };
     eprintln!(
-        "drgdip gen: {} cases ({} deliberately bad) from {} case types at {} hospitals, {years} months 1-{}, seed {} -> {}",
+        "drgdip gen: {} cases ({} deliberately bad, {} readmissions) from {} case types at {} hospitals, {years} months 1-{}, seed {} -> {}",
         summary.cases,
         summary.bad_rows,
+        summary.readmissions,
         summary.case_types,
         args.hospitals,
         args.months,

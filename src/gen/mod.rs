@@ -3,6 +3,8 @@
 //!
 //! - [`rng`]: the documented PRNG (SplitMix64) and platform-independent draws.
 //! - [`casemix`]: hospitals by level and the kinds of stay with their codes, stays and costs.
+//! - [`patients`]: `patient_id` (readmissions) and `outpatient_cost`, the columns of the supervision
+//!   signals, from a second stream so that the other columns are what they were before them.
 //! - dates come from [`grouper::date`] (integer arithmetic, no platform calls).
 //!
 //! Codes come from the demo scheme (`data/demo/scheme.json`, embedded as [`DEMO_SCHEME`]); with
@@ -12,20 +14,24 @@
 //! diagnosis code, a negative cost) so that rejection paths downstream are exercised.
 
 pub mod casemix;
+pub mod patients;
 pub mod rng;
 
 use std::collections::HashSet;
 use std::io::Write;
 
 use casemix::{CaseType, Level, Patient};
+use patients::{Drawn, Patients};
 use rng::SplitMix64;
 
 /// The demo scheme (`data/demo/scheme.json`), embedded.
 pub const DEMO_SCHEME: &str = include_str!("../../data/demo/scheme.json");
 
 /// The columns written, in order (`hos_code` repeats `hospital` for `drgdip dip group`; `year` is
-/// added when [`GenOptions::years`] is given).
-pub const COLUMNS: [&str; 22] = [
+/// added when [`GenOptions::years`] is given). `patient_id` and `outpatient_cost` (yuan, the
+/// patient's outpatient spending around the stay) feed the supervision signals ([`patients`]); the
+/// columns before them are the same for a seed as before they were added.
+pub const COLUMNS: [&str; 24] = [
     "id",
     "hospital",
     "hospital_level",
@@ -48,6 +54,8 @@ pub const COLUMNS: [&str; 22] = [
     "total_cost",
     "patient_share",
     "hos_code",
+    "patient_id",
+    "outpatient_cost",
 ];
 
 /// The share of deliberately bad rows.
@@ -75,6 +83,8 @@ pub struct GenSummary {
     pub cases: u64,
     /// Of which deliberately bad.
     pub bad_rows: u64,
+    /// Rows that share the `patient_id` of an earlier row: readmissions within 30 days.
+    pub readmissions: u64,
     /// Case types in use (after filtering by the scheme).
     pub case_types: usize,
 }
@@ -293,6 +303,7 @@ pub fn generate(
     out.write_all(header.as_bytes()).map_err(io)?;
 
     let mut rng = SplitMix64::new(opts.seed);
+    let mut patients = Patients::new(opts.seed, mix.types.len());
     let mut summary = GenSummary {
         case_types: mix.types.len(),
         ..GenSummary::default()
@@ -310,7 +321,7 @@ pub fn generate(
         };
         let t = &mix.types[ti];
         let year = rng.range(i64::from(first_year), i64::from(last_year));
-        row(
+        let mut drawn = row(
             &mut line,
             &mut rng,
             &mix,
@@ -322,14 +333,27 @@ pub fn generate(
             seq,
             &mut summary,
         );
+        drawn.case_type = ti;
+        drawn.recurs = matches!(t.patient, Patient::Adult(..));
+        let (patient, outpatient) = patients.next(&format!("{year}{seq:09}"), &drawn);
+        {
+            use std::fmt::Write as _;
+            let _ = write!(line, ",{patient},{}", yuan(outpatient));
+            if opts.years.is_some() {
+                let _ = write!(line, ",{year}");
+            }
+        }
+        line.push('\n');
         out.write_all(line.as_bytes()).map_err(io)?;
         summary.cases += 1;
     }
     out.flush().map_err(io)?;
+    summary.readmissions = patients.readmissions;
     Ok(summary)
 }
 
-/// Draws one record and formats it into `line`.
+/// Draws one record and formats its columns up to `hos_code` into `line` (no line end); returns
+/// what [`Patients`] needs of it (the case type and whether it recurs left for the caller).
 #[allow(clippy::too_many_arguments)]
 fn row(
     line: &mut String,
@@ -342,7 +366,7 @@ fn row(
     year: i64,
     seq: u64,
     summary: &mut GenSummary,
-) {
+) -> Drawn {
     use std::fmt::Write as _;
     // Patient.
     let (mut gender, age, age_days, weight, newborn) = match t.patient {
@@ -454,7 +478,8 @@ fn row(
         }
     };
     // A deliberately bad row now and then.
-    if rng.chance(BAD_ROW_RATE) {
+    let bad = rng.chance(BAD_ROW_RATE);
+    if bad {
         summary.bad_rows += 1;
         match rng.range(0, 2) {
             0 => gender = "",
@@ -485,8 +510,14 @@ fn row(
         yuan(cost_fen),
         yuan(share_fen),
     );
-    if opts.years.is_some() {
-        let _ = write!(line, ",{year}");
+    Drawn {
+        case_type: 0,
+        gender,
+        age,
+        admit,
+        discharge,
+        cost_fen,
+        bad,
+        recurs: false,
     }
-    line.push('\n');
 }

@@ -313,3 +313,59 @@ fn approved_special_review_cases_beyond_the_quota_are_paid_as_the_bundle_would()
     }
     let _ = fund;
 }
+
+#[test]
+fn a_signals_policy_halves_earlier_stays_and_the_pools_still_close_to_the_fen() {
+    let input = tmp("signals.csv");
+    gen(&input, 4000, &[]);
+    let out = tmp("signals-out");
+    ok(drgdip()
+        .args(["settle", "--policy"])
+        .arg(harness::root().join("data/scenarios/demo-signals.toml"))
+        .arg("--cases")
+        .arg(&input)
+        .arg("--out")
+        .arg(&out));
+    check_statement(&out, 4000);
+    let (sh, signals) = read_csv(&out.join("signals.csv"));
+    let readmitted: Vec<&str> = signals
+        .iter()
+        .filter(|s| s[col(&sh, "signal")] == "readmission")
+        .map(|s| s[col(&sh, "id")].as_str())
+        .collect();
+    assert!(
+        !readmitted.is_empty(),
+        "the generated month has readmissions"
+    );
+    let (ch, cases) = read_csv(&out.join("cases.csv"));
+    let (id, points, formula) = (col(&ch, "id"), col(&ch, "points"), col(&ch, "formula"));
+    let mut halved = 0;
+    for c in cases
+        .iter()
+        .filter(|c| readmitted.contains(&c[id].as_str()))
+    {
+        if c[points].is_empty() {
+            continue; // paid at a rate or fee for service: flagged, not adjusted
+        }
+        // "…; readmission X within the window: 66.0731 × 0.5 = 33.0366 points"
+        let step = c[formula].rsplit("within the window: ").next().unwrap();
+        let (before, after) = step.split_once(" × 0.5 = ").expect("the halving step");
+        let after = after.trim_end_matches(" points");
+        assert_eq!(
+            after, c[points],
+            "the points column shows the adjusted points"
+        );
+        // In 0.0001-point units, halved and rounded half away from zero (the demo's rule).
+        let units = |t: &str| t.replace('.', "").parse::<i64>().unwrap();
+        assert_eq!(units(after), (units(before) + 1) / 2, "{}", c[id]);
+        halved += 1;
+    }
+    assert!(halved > 0);
+    let (hh, hospitals) = read_csv(&out.join("hospitals.csv"));
+    let n = col(&hh, "signals_readmission");
+    let total: usize = hospitals
+        .iter()
+        .map(|h| h[n].parse::<usize>().unwrap())
+        .sum();
+    assert_eq!(total, readmitted.len());
+}

@@ -150,7 +150,7 @@ pub struct Priced {
 
 impl Priced {
     /// An empty value to move a pricing out of a collection (allocates nothing).
-    pub(crate) fn placeholder() -> Priced {
+    pub fn placeholder() -> Priced {
         Priced {
             route: Route::Ffs,
             line: String::new(),

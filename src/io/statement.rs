@@ -68,39 +68,49 @@ pub fn yuan_per_point(pv: Ratio) -> String {
 
 /// Formats one `cases.csv` row.
 pub fn case_row(out: &mut Vec<u8>, engine: &Engine, c: &CaseResult) {
-    case_row_head(out, engine, c);
+    case_row_pre(out, engine, c);
+    case_row_points(out, c.priced.value);
+    case_row_post(out, c);
     case_row_fund(out, c.fund);
-    case_row_tail(out, &c.priced);
+    case_row_tail(out, &c.priced.formula, &c.priced.note);
 }
 
-/// The columns of a `cases.csv` row before `fund_fen` (and the comma after them); numbers are
+/// The columns of a `cases.csv` row before `points` (and the comma after them); numbers are
 /// written straight into `out` (a run writes millions of rows).
-pub fn case_row_head(out: &mut Vec<u8>, engine: &Engine, c: &CaseResult) {
+pub fn case_row_pre(out: &mut Vec<u8>, engine: &Engine, c: &CaseResult) {
     use std::io::Write as _;
     let p = &c.priced;
-    let sep = |out: &mut Vec<u8>| out.push(b',');
     write_field(out, &c.id);
-    sep(out);
+    out.push(b',');
     write_field(out, &c.hospital);
-    sep(out);
+    out.push(b',');
     write_field(out, &engine.policy.pools[c.pool].id);
-    sep(out);
-    let _ = write!(out, "{},{},", p.route.as_str(), p.route.method_code());
+    let _ = write!(out, ",{},{},", p.route.as_str(), p.route.method_code());
     write_field(out, &p.line);
     let _ = write!(out, ",{},", p.class.as_str());
     if let Some(r) = p.ratio {
         out.extend_from_slice(r.approx(4).as_bytes());
     }
-    sep(out);
+    out.push(b',');
     if let Some(w) = p.weight {
         let _ = write!(out, "{w}");
     }
-    sep(out);
-    if let Priced::Points(x) = p.value {
+    out.push(b',');
+}
+
+/// The `points` column: the case's points when it is priced in points.
+pub fn case_row_points(out: &mut Vec<u8>, value: Priced) {
+    use std::io::Write as _;
+    if let Priced::Points(x) = value {
         let _ = write!(out, "{x}");
     }
-    sep(out);
-    if let Priced::Standard(f) = p.value {
+}
+
+/// The columns between `points` and `fund_fen`, with the commas around them.
+pub fn case_row_post(out: &mut Vec<u8>, c: &CaseResult) {
+    use std::io::Write as _;
+    out.push(b',');
+    if let Priced::Standard(f) = c.priced.value {
         let _ = write!(out, "{}", f.0);
     }
     let _ = write!(out, ",{},{},", c.total_cost.0, c.patient_share.0);
@@ -113,11 +123,11 @@ pub fn case_row_fund(out: &mut Vec<u8>, fund: Fen) {
 }
 
 /// The columns after `fund_fen` (with the comma before them) and the line end.
-pub fn case_row_tail(out: &mut Vec<u8>, p: &settlement::price::Priced) {
+pub fn case_row_tail(out: &mut Vec<u8>, formula: &str, note: &str) {
     out.push(b',');
-    write_field(out, &p.formula);
+    write_field(out, formula);
     out.push(b',');
-    write_field(out, &p.note);
+    write_field(out, note);
     out.push(b'\n');
 }
 

@@ -8,7 +8,9 @@
 //! special-review case: the review pricing, then the one without), key `2 × u64`, total cost and
 //! patient share `i64`, pool `u16`, hospital and id (`u16` length + bytes), then per variant: route,
 //! class, value kind `u8`, value `i64`, weight `i64` (`i64::MIN`: none), ratio bin `u8` (255:
-//! none), facts flags `u8`, and the row's head and tail (`u32` length + bytes).
+//! none), facts flags `u8`, and the row's text before and after its `points` column, its formula
+//! and its note (`u32` length + bytes each). Points, fund and formula are written at the end, when
+//! a readmission adjustment may have changed the points.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -27,10 +29,14 @@ pub struct Variant<'a> {
     pub facts: Facts,
     /// What it is worth before the close.
     pub value: Value,
-    /// The `cases.csv` columns before `fund_fen`.
-    pub head: &'a [u8],
-    /// The columns after it.
-    pub tail: &'a [u8],
+    /// The `cases.csv` columns before `points`.
+    pub pre: &'a [u8],
+    /// The columns between `points` and `fund_fen`.
+    pub post: &'a [u8],
+    /// Formula.
+    pub formula: &'a str,
+    /// Note.
+    pub note: &'a str,
 }
 
 /// One case read back.
@@ -123,7 +129,7 @@ pub fn push(
                 | (u8::from(f.ambiguous) * FLAG_AMBIGUOUS)
                 | (u8::from(f.extreme_ffs) * FLAG_EXTREME),
         );
-        for part in [v.head, v.tail] {
+        for part in [v.pre, v.post, v.formula.as_bytes(), v.note.as_bytes()] {
             block.extend_from_slice(&(part.len() as u32).to_le_bytes());
             block.extend_from_slice(part);
         }
@@ -210,8 +216,10 @@ impl<'a> Reader<'a> {
             let weight = self.i64()?;
             let bin = self.u8()?;
             let flags = self.u8()?;
-            let head = self.bytes()?;
-            let tail = self.bytes()?;
+            let pre = self.bytes()?;
+            let post = self.bytes()?;
+            let formula = std::str::from_utf8(self.bytes()?).ok()?;
+            let note = std::str::from_utf8(self.bytes()?).ok()?;
             let kind = match kind {
                 0 => settlement::slip::Kind::Points,
                 1 => settlement::slip::Kind::Standard,
@@ -230,8 +238,10 @@ impl<'a> Reader<'a> {
                     fund: Fen::ZERO,
                 },
                 value: settlement::slip::join(kind, value),
-                head,
-                tail,
+                pre,
+                post,
+                formula,
+                note,
             });
         }
         Some(Record {

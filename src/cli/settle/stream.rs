@@ -35,8 +35,12 @@ use crate::cli::pipeline::{for_each_chunk, progress_bar};
 use crate::io::cases::{dip_bundle, drg_bundle, SettleColumns};
 use crate::io::csv::{Columns, DipColumns};
 use crate::io::rows::RowReader;
+use crate::io::signals::adjust::Adjustments;
+use crate::io::signals::run::RunStays;
+use crate::io::signals::{stay_lenient, SignalColumns};
 use crate::io::statement;
 use crate::report::kpi::Figures;
+use settlement::signals::Stay;
 
 /// A settle run's results: the statements (without the cases, which are in `cases.csv`) and the
 /// report's figures.
@@ -67,6 +71,8 @@ struct Pricer<'a> {
     cols: SettleColumns,
     engine: &'a Engine,
     approved: &'a HashSet<String>,
+    /// The columns the policy's `[signals]` read, when it has any.
+    signals: Option<SignalColumns>,
 }
 
 type PricedRow = (Case, usize, HospitalRules, Pricing);
@@ -90,6 +96,7 @@ impl Pricer<'_> {
 
     fn columns_read(&self) -> Vec<usize> {
         let mut c = self.cols.located();
+        c.extend(self.signals.iter().flat_map(SignalColumns::located));
         c.extend(match &self.g {
             G::Drg(_, x) => x.located(),
             G::Dip(_, x) => x.located(),
@@ -107,6 +114,7 @@ struct First {
     value: Value,
     patient_share: Fen,
     approved: Option<(String, Value)>,
+    stay: Option<(Stay, Option<String>)>,
 }
 
 /// What one parallel task of the read produced.
@@ -167,6 +175,10 @@ fn read_rows(
                 }
             };
         let key = Key::of(&case.id);
+        let stay = pricer
+            .signals
+            .as_ref()
+            .map(|cols| stay_lenient(cols, row, &case, engine));
         let fallback = pricing.without_review.take();
         let mut c = CaseResult {
             id: case.id,
@@ -178,40 +190,43 @@ fn read_rows(
             points: Points::ZERO,
             fund: Fen::ZERO,
         };
-        // The row's text around its fund payment, and the facts the statements count.
-        let texts = |c: &CaseResult, head: &mut Vec<u8>, tail: &mut Vec<u8>| {
-            head.clear();
-            tail.clear();
-            statement::case_row_head(head, engine, c);
-            statement::case_row_tail(tail, &c.priced);
+        // The row's text around its points and fund payment, and the facts the statements count.
+        let texts = |c: &CaseResult, pre: &mut Vec<u8>, post: &mut Vec<u8>| {
+            pre.clear();
+            post.clear();
+            statement::case_row_pre(pre, engine, c);
+            statement::case_row_post(post, c);
             (
                 Facts::of(&c.priced, c.total_cost, Fen::ZERO),
                 c.priced.value,
             )
         };
         let (facts, value) = texts(&c, &mut head, &mut tail);
-        let second = fallback.map(|f| {
+        let fallback = fallback.map(|f| {
             let original = std::mem::replace(&mut c.priced, f);
             let second = texts(&c, &mut head2, &mut tail2);
-            c.priced = original;
-            second
+            (std::mem::replace(&mut c.priced, original), second)
         });
-        let (facts2, value2) = second.unwrap_or((facts, value));
-        let variants = [
-            Variant {
-                facts,
-                value,
-                head: &head,
-                tail: &tail,
+        let primary = Variant {
+            facts,
+            value,
+            pre: &head,
+            post: &tail,
+            formula: &c.priced.formula,
+            note: &c.priced.note,
+        };
+        let n = 1 + usize::from(fallback.is_some());
+        let second = match &fallback {
+            Some((p, (facts2, value2))) => Variant {
+                facts: *facts2,
+                value: *value2,
+                pre: &head2,
+                post: &tail2,
+                formula: &p.formula,
+                note: &p.note,
             },
-            Variant {
-                facts: facts2,
-                value: value2,
-                head: &head2,
-                tail: &tail2,
-            },
-        ];
-        let n = 1 + usize::from(second.is_some());
+            None => primary.clone(),
+        };
         spill::push(
             block,
             row_no,
@@ -222,9 +237,9 @@ fn read_rows(
             pool,
             &c.hospital,
             &c.id,
-            &variants[..n],
+            &[primary, second][..n],
         );
-        let approved = second.map(|(_, v)| (c.id.clone(), v));
+        let approved = fallback.map(|(p, _)| (c.id.clone(), p.value));
         out.firsts.push(First {
             key,
             row: row_no,
@@ -233,6 +248,7 @@ fn read_rows(
             value: c.priced.value,
             patient_share: c.patient_share,
             approved,
+            stay,
         });
     }
     out.block = Spill::compress(block);
@@ -271,6 +287,14 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
         cols: SettleColumns::from_header(&header).map_err(head_err)?,
         engine: &engine,
         approved: &approved,
+        signals: match &engine.policy.signals {
+            Some(r) => Some(
+                SignalColumns::from_header(&header)
+                    .map_err(head_err)?
+                    .only_for(r),
+            ),
+            None => None,
+        },
     };
     reader.read_only(&pricer.columns_read())?;
     // Reserve the slips once: growing a vector of millions by doubling would hold the old and the
@@ -304,6 +328,7 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
     let mut approved_cases: Vec<Approved> = Vec::new();
     let mut counts = Counts::default();
     let mut kept: Vec<Rejection> = Vec::new();
+    let mut stays = RunStays::default();
     let rows = for_each_chunk(reader, |first, rows| {
         let tasks: Vec<Read> = rows
             .par_chunks(TASK_ROWS)
@@ -327,6 +352,9 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
                     });
                 }
                 slips.push(slip);
+                if let Some(s) = f.stay {
+                    stays.push(s);
+                }
             }
             spill.write(&t.block)?;
             rejected_w
@@ -343,7 +371,23 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
     }
     let read = started.elapsed().as_secs_f64();
 
-    // 2. Close the pools.
+    // 2. Supervision signals over the whole run, then the readmission points adjustments the
+    // policy asks for (before the pools close, so the point value reflects them).
+    let signals = match &engine.policy.signals {
+        Some(rules) => Some(
+            stays
+                .detect(rules)
+                .map_err(|e| format!("{name}: signals: {e}"))?,
+        ),
+        None => None,
+    };
+    let adjustments = signals
+        .as_ref()
+        .map_or_else(Adjustments::default, |(s, _)| Adjustments::new(s));
+    let rounding = engine.stages.points;
+    adjustments.apply_to_slips(&mut slips, &mut approved_cases, rounding)?;
+
+    // 3. Close the pools.
     let remap = table.sort();
     for s in &mut slips {
         s.hospital = remap[s.hospital as usize];
@@ -373,7 +417,7 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
     let payees: Vec<&str> = table.codes().iter().map(|c| engine.payee_of(c)).collect();
     let closed = started.elapsed().as_secs_f64();
 
-    // 3. cases.csv from the spill, with the fund payments; the sums for the statements.
+    // 4. cases.csv from the spill, with the fund payments; the sums for the statements.
     let (cases_p, mut cases_w) = out_file("cases.csv")?;
     head.clear();
     statement::cases_header(&mut head);
@@ -429,6 +473,19 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
                         .ok_or("the settle spill file is damaged")?;
                     let mut facts = v.facts;
                     facts.fund = fund;
+                    // A readmission adjustment changes the points and says so in the formula.
+                    let mut value = v.value;
+                    let mut formula = std::borrow::Cow::Borrowed(v.formula);
+                    if let (Value::Points(_), Some(_)) = (value, adjustments.of_key(rec.key)) {
+                        let mut p = settlement::price::Priced {
+                            value,
+                            formula: v.formula.to_string(),
+                            ..settlement::price::Priced::placeholder()
+                        };
+                        adjustments.apply_to_priced(rec.key, &mut p, rounding)?;
+                        value = p.value;
+                        formula = std::borrow::Cow::Owned(p.formula);
+                    }
                     part.tally.add(&Settled {
                         hospital,
                         key: rec.key,
@@ -437,7 +494,7 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
                         pool: rec.pool,
                         route: facts.route,
                         class: facts.class,
-                        points: match v.value {
+                        points: match value {
                             Value::Points(p) => Some(p),
                             _ => None,
                         },
@@ -448,9 +505,11 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
                     });
                     part.figures
                         .add_case(policy, rec.hospital, rec.pool, &facts);
-                    part.cases.extend_from_slice(v.head);
+                    part.cases.extend_from_slice(v.pre);
+                    statement::case_row_points(&mut part.cases, value);
+                    part.cases.extend_from_slice(v.post);
                     statement::case_row_fund(&mut part.cases, fund);
-                    part.cases.extend_from_slice(v.tail);
+                    statement::case_row_tail(&mut part.cases, &formula, v.note);
                     part.settled += 1;
                 }
                 Ok(part)
@@ -483,7 +542,7 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
     }
     let written = started.elapsed().as_secs_f64();
 
-    // 4. Statements.
+    // 5. Statements.
     let (pools, hospitals) =
         statements(&engine, table.codes(), tally, funds, &inputs).map_err(|e| e.to_string())?;
     figures.add_hospitals(policy, &hospitals);
@@ -496,6 +555,9 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
         counts,
     };
     statement::write_summaries(&args.out, &engine, &settlement, &src.origin, &table_name)?;
+    if let Some((s, signal_counts)) = &signals {
+        crate::io::signals::write::write_run(&args.out, s, signal_counts)?;
+    }
     if let Some(path) = &args.report {
         crate::report::write_run(
             path,

@@ -549,3 +549,22 @@ fn compare_needs_two_policies_and_matching_labels() {
     let (h, _) = read_csv(&out.join("hospitals.csv"));
     col(&h, "a-2.delta_fen");
 }
+
+#[test]
+fn a_policy_whose_signals_change_payments_is_refused_not_compared_without_them() {
+    let cases = month("month-signals.csv", 500);
+    let out = drgdip()
+        .args(["compare", "--cases"])
+        .arg(&cases)
+        .arg("--policy")
+        .arg(root().join("data/demo/policy.toml"))
+        .arg("--policy")
+        .arg(root().join("data/scenarios/demo-signals.toml"))
+        .arg("--out")
+        .arg(tmp("signals-refused"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("earlier_points_share"), "{err}");
+}

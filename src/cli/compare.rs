@@ -187,6 +187,8 @@ pub(crate) fn prepare(
             groupings.len() - 1
         }
     };
+    crate::scenario::unsupported(&src.policy, &src.origin)
+        .map_err(|e| format!("scenario {label}: {e}"))?;
     let engine = Engine::new(src.policy, weights)
         .map_err(|e| format!("scenario {label} ({}): {e}", src.origin))?;
     Ok(Prepared {

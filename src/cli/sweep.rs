@@ -96,6 +96,7 @@ pub fn run(args: &SweepArgs) -> Result<Vec<Step>, String> {
     let origin = args.policy.display().to_string();
     let table: toml::Table = text.parse().map_err(|e| format!("{origin}: {e}"))?;
     let base_src = Source::load(Some(&args.policy))?;
+    crate::scenario::unsupported(&base_src.policy, &origin)?;
     let base_value = path.get(&table)?;
     let decimals = args.decimals.unwrap_or(if path.is_yuan() { 2 } else { 4 });
     let values: Vec<Ratio> = bounds(args)?

@@ -23,3 +23,23 @@ pub mod outcome;
 pub mod param;
 pub mod summary;
 pub mod sweep;
+
+/// Why a policy cannot be compared or swept here: `compare` and `sweep` price the cases held in
+/// memory without the supervision pass, so a `[signals]` rule that changes payments
+/// (`readmission.earlier_points_share`) would be silently left out. Rules that only flag are fine:
+/// they never change a payment.
+pub fn unsupported(policy: &settlement::policy::Policy, origin: &str) -> Result<(), String> {
+    let adjusts = policy
+        .signals
+        .as_ref()
+        .and_then(|s| s.readmission.as_ref())
+        .is_some_and(|r| r.earlier_points_share.is_some());
+    if adjusts {
+        return Err(format!(
+            "{origin}: [signals.readmission] earlier_points_share changes payments, and compare/sweep \
+             do not run the signals yet; settle this policy with `drgdip settle`, or drop the key to \
+             compare without the adjustment"
+        ));
+    }
+    Ok(())
+}

@@ -152,30 +152,8 @@ where
 
     let progress = progress_bar(input, &mut reader);
     let mut counts = Counts::new(statuses);
-    type Chunk = (u64, Vec<csv::ByteRecord>, usize);
-    let (full_tx, full_rx) = mpsc::sync_channel::<Result<Chunk, String>>(2);
-    let (empty_tx, empty_rx) = mpsc::channel::<Vec<csv::ByteRecord>>();
     let (done_tx, done_rx) = mpsc::sync_channel::<Vec<Vec<u8>>>(2);
-    for _ in 0..3 {
-        let _ = empty_tx.send(vec![csv::ByteRecord::new(); CHUNK_ROWS]);
-    }
     let out = std::thread::scope(|scope| -> Result<RowWriter, String> {
-        scope.spawn(move || loop {
-            let Ok(mut buf) = empty_rx.recv() else { return };
-            let first = reader.rows_read() + 2;
-            match reader.next_chunk(&mut buf) {
-                Ok(0) => return,
-                Ok(n) => {
-                    if full_tx.send(Ok((first, buf, n))).is_err() {
-                        return;
-                    }
-                }
-                Err(e) => {
-                    let _ = full_tx.send(Err(e));
-                    return;
-                }
-            }
-        });
         // The writer (a Parquet sink encodes and compresses) works beside the processing.
         let writer = scope.spawn(move || -> Result<RowWriter, String> {
             let mut out = out;
@@ -186,45 +164,32 @@ where
             }
             Ok(out)
         });
-        // Close every channel on every way out, errors too: the threads wait on them.
-        let processed = (|| -> Result<(), String> {
-            for msg in full_rx {
-                let (first, buf, n) = msg?;
-                let parts: Vec<(Vec<u8>, Counts)> = buf[..n]
-                    .par_chunks(SUB_CHUNK)
-                    .enumerate()
-                    .map(|(k, rows)| {
-                        let mut bytes = Vec::with_capacity(rows.len() * 64);
-                        let mut c = Counts::new(statuses);
-                        process(
-                            &cols,
-                            rows,
-                            first + (k * SUB_CHUNK) as u64,
-                            &mut bytes,
-                            &mut c,
-                        );
-                        (bytes, c)
-                    })
-                    .collect();
-                let _ = empty_tx.send(buf);
-                for (_, c) in &parts {
-                    counts.add(c);
-                }
-                if done_tx
-                    .send(parts.into_iter().map(|p| p.0).collect())
-                    .is_err()
-                {
-                    break; // the writer failed: its error is the one to report
-                }
+        let processed = for_each_chunk(reader, |first, rows| {
+            let parts: Vec<(Vec<u8>, Counts)> = rows
+                .par_chunks(SUB_CHUNK)
+                .enumerate()
+                .map(|(k, rows)| {
+                    let mut bytes = Vec::with_capacity(rows.len() * 64);
+                    let mut c = Counts::new(statuses);
+                    // Lines count the header as line 1.
+                    let line = first + 2 + (k * SUB_CHUNK) as u64;
+                    process(&cols, rows, line, &mut bytes, &mut c);
+                    (bytes, c)
+                })
+                .collect();
+            for (_, c) in &parts {
+                counts.add(c);
             }
-            Ok(())
-        })();
-        drop(empty_tx);
+            // A closed channel means the writer failed: its error is the one to report.
+            done_tx
+                .send(parts.into_iter().map(|p| p.0).collect())
+                .map_err(|_| "the writer stopped".to_string())
+        });
         drop(done_tx);
         let out = writer
             .join()
             .unwrap_or_else(|_| Err("the writer thread panicked".into()))?;
-        processed.map(|()| out)
+        processed.map(|_| out)
     })?;
     out.finish()?;
     if let Some(p) = &progress {

@@ -4,18 +4,19 @@
 //! 1. read, group and price every row (in parallel, chunk by chunk); keep its slip in memory, and
 //!    its `cases.csv` row without the fund payment (plus the few numbers the statements count) in
 //!    a compressed spill file ([`spill`]); rejected rows go to `rejected.csv` at once;
-//! 2. close the pools on the slips ([`close_pools`]): every case's fund payment to the fen;
-//! 3. read the spill back and write `cases.csv` in input order with the fund payments, counting
-//!    the per-hospital sums and the report's figures; duplicate ids go to `rejected.csv`;
-//! 4. finish the statements ([`statements`]) and write `hospitals.csv` and `summary.json`.
+//! 2. with a policy `[signals]`: detect over the run's stays, and scale the slips' points where
+//!    the readmission rule says so ([`Adjustments`]);
+//! 3. close the pools on the slips ([`close_pools`]): every case's fund payment to the fen;
+//! 4. read the spill back and write `cases.csv` in input order with the points and fund payments,
+//!    counting the per-hospital sums and the report's figures; duplicate ids go to `rejected.csv`;
+//! 5. finish the statements ([`statements`]) and write `hospitals.csv` and `summary.json` (and the
+//!    signal files).
 
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::spill::{self, Spill, Variant};
-use crate::report::kpi::Facts;
 use grouper::dip::DipGrouper;
 use grouper::{Grouper, Options};
 use rayon::prelude::*;
@@ -28,8 +29,10 @@ use settlement::money::Fen;
 use settlement::points::Points;
 use settlement::price::{Pricing, Value};
 use settlement::settle::{CaseResult, Counts, Settlement};
+use settlement::signals::Stay;
 use settlement::slip::{Approved, Hospitals, Key, Slip, APPROVED, DUPLICATE, NOT_HONOURED};
 
+use super::spill::{self, Spill, Variant};
 use super::{inputs, load_grouping, Grouping, SettleArgs, Source};
 use crate::cli::pipeline::{for_each_chunk, progress_bar};
 use crate::io::cases::{dip_bundle, drg_bundle, SettleColumns};
@@ -39,8 +42,7 @@ use crate::io::signals::adjust::Adjustments;
 use crate::io::signals::run::RunStays;
 use crate::io::signals::{stay_lenient, SignalColumns};
 use crate::io::statement;
-use crate::report::kpi::Figures;
-use settlement::signals::Stay;
+use crate::report::kpi::{Facts, Figures};
 
 /// A settle run's results: the statements (without the cases, which are in `cases.csv`) and the
 /// report's figures.

@@ -12,65 +12,12 @@ use std::time::Instant;
 use clap::Args;
 use settlement::engine::Engine;
 
+pub use super::settle::SideInputs;
 use super::settle::{inputs, load_grouping, SettleArgs, Source};
 use crate::scenario::cases::{self, GroupingKey};
 use crate::scenario::delta::{self, Table};
 use crate::scenario::outcome::{self, Identity, Outcome};
 use crate::scenario::summary;
-
-/// The inputs beside the cases and policies, as `drgdip settle` takes them.
-#[derive(Args, Debug, Clone, Default)]
-pub struct SideInputs {
-    /// CHS-DRG scheme (JSON) for the DRG policies; each policy's `tables.scheme` when omitted
-    #[arg(long)]
-    pub scheme: Option<PathBuf>,
-    /// DRG weights CSV (drg,weight,mean_cost) for the DRG policies, overriding their tables
-    #[arg(long)]
-    pub weights: Option<PathBuf>,
-    /// Discharge history to calibrate DRG weights from (see `settle --history`); the weights are
-    /// written to OUT/LABEL/drg-weights.csv
-    #[arg(long)]
-    pub history: Option<PathBuf>,
-    /// DIP catalog for the DIP policies, overriding their tables
-    #[arg(long)]
-    pub catalog: Option<PathBuf>,
-    /// Approved special-review cases: a CSV with an `id` column
-    #[arg(long)]
-    pub special_review: Option<PathBuf>,
-    /// Capitation enrolment: CSV with columns hospital, program, person_months and optionally spending
-    #[arg(long)]
-    pub enrolment: Option<PathBuf>,
-    /// Assessment scores: CSV payee,score (0-100)
-    #[arg(long)]
-    pub assessment: Option<PathBuf>,
-    /// Paid so far this year (year period): CSV hospital,paid (yuan)
-    #[arg(long)]
-    pub paid_to_date: Option<PathBuf>,
-    /// Group codes as given, without the scheme's code maps
-    #[arg(long)]
-    pub no_map_codes: bool,
-}
-
-impl SideInputs {
-    /// The `settle` arguments for one policy (the grouping loader and side-input reader take them).
-    pub fn settle_args(&self, policy: &Path, cases: &Path, out: &Path) -> SettleArgs {
-        SettleArgs {
-            policy: Some(policy.to_path_buf()),
-            scheme: self.scheme.clone(),
-            weights: self.weights.clone(),
-            history: self.history.clone(),
-            catalog: self.catalog.clone(),
-            cases: cases.to_path_buf(),
-            out: out.to_path_buf(),
-            special_review: self.special_review.clone(),
-            enrolment: self.enrolment.clone(),
-            assessment: self.assessment.clone(),
-            paid_to_date: self.paid_to_date.clone(),
-            no_map_codes: self.no_map_codes,
-            report: None,
-        }
-    }
-}
 
 /// Arguments of `drgdip compare`.
 #[derive(Args, Debug, Clone)]

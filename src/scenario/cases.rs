@@ -40,7 +40,7 @@ impl GroupingKey {
             |p: &Path| std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()));
         let (method, table, switches) = match grouping {
             Grouping::Drg(_) => {
-                let bytes = match (&args.scheme, &t.scheme) {
+                let bytes = match (&args.side.scheme, &t.scheme) {
                     (Some(p), _) => read(p)?,
                     (None, Some(rel)) => src.table(rel)?.0,
                     (None, None) => Vec::new(),
@@ -48,7 +48,7 @@ impl GroupingKey {
                 (BundleMethod::Drg, bytes, String::new())
             }
             Grouping::Dip(_, policy) => {
-                let bytes = match (&args.catalog, &t.dip_catalog) {
+                let bytes = match (&args.side.catalog, &t.dip_catalog) {
                     (Some(p), _) => read(p)?,
                     (None, Some(rel)) => src.table(rel)?.0,
                     (None, None) => Vec::new(),
@@ -61,7 +61,7 @@ impl GroupingKey {
             method,
             table,
             switches,
-            map_codes: !args.no_map_codes,
+            map_codes: !args.side.no_map_codes,
         })
     }
 }

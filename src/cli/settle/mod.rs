@@ -47,12 +47,10 @@ pub mod demo {
     }
 }
 
-/// Arguments of `drgdip settle`.
-#[derive(Args, Debug, Clone)]
-pub struct SettleArgs {
-    /// Region policy (drgdip-policy/1 TOML); the embedded demo policy when omitted
-    #[arg(long)]
-    pub policy: Option<PathBuf>,
+/// The tables and inputs beside the cases and the policy, shared by `settle`, `compare` and
+/// `sweep` (which pass them on to each policy they settle).
+#[derive(Args, Debug, Clone, Default)]
+pub struct SideInputs {
     /// CHS-DRG scheme (JSON) for a DRG policy; the policy's `tables.scheme` when omitted
     #[arg(long)]
     pub scheme: Option<PathBuf>,
@@ -60,20 +58,13 @@ pub struct SettleArgs {
     #[arg(long)]
     pub weights: Option<PathBuf>,
     /// Discharge history (CSV, the `gen --years` columns, or grouped with a `drg` column) to calibrate
-    /// DRG weights from, grouped with the active scheme; overrides the policy's weight table
+    /// DRG weights from, grouped with the active scheme; overrides the policy's weight table (the
+    /// weights are written to the output directory)
     #[arg(long)]
     pub history: Option<PathBuf>,
     /// DIP catalog, overriding the policy's table
     #[arg(long)]
     pub catalog: Option<PathBuf>,
-    /// Cases (CSV, or Parquet when the name ends in `.parquet`) with the grouping columns and id, hospital, fund_type, locality,
-    /// discharge_date, total_cost, patient_share (optional: hospital_level, service_line, los, dept,
-    /// fund_amount, carve_out, special_review); `-` reads standard input
-    #[arg(long)]
-    pub cases: PathBuf,
-    /// Output directory (created)
-    #[arg(long)]
-    pub out: PathBuf,
     /// Approved special-review cases: a CSV with an `id` column
     #[arg(long)]
     pub special_review: Option<PathBuf>,
@@ -89,9 +80,41 @@ pub struct SettleArgs {
     /// Group codes as given, without the scheme's code maps
     #[arg(long)]
     pub no_map_codes: bool,
+}
+
+impl SideInputs {
+    /// The `settle` arguments for one policy (the grouping loader and side-input reader take them).
+    pub fn settle_args(&self, policy: &Path, cases: &Path, out: &Path) -> SettleArgs {
+        SettleArgs {
+            policy: Some(policy.to_path_buf()),
+            cases: cases.to_path_buf(),
+            out: out.to_path_buf(),
+            report: None,
+            side: self.clone(),
+        }
+    }
+}
+
+/// Arguments of `drgdip settle`.
+#[derive(Args, Debug, Clone)]
+pub struct SettleArgs {
+    /// Region policy (drgdip-policy/1 TOML); the embedded demo policy when omitted
+    #[arg(long)]
+    pub policy: Option<PathBuf>,
+    /// Cases (CSV, or Parquet when the name ends in `.parquet`) with the grouping columns and id, hospital, fund_type, locality,
+    /// discharge_date, total_cost, patient_share (optional: hospital_level, service_line, los, dept,
+    /// fund_amount, carve_out, special_review); `-` reads standard input
+    #[arg(long)]
+    pub cases: PathBuf,
+    /// Output directory (created)
+    #[arg(long)]
+    pub out: PathBuf,
     /// Also write a self-contained HTML report (policy, pools, indicators, charts) to this file
     #[arg(long)]
     pub report: Option<PathBuf>,
+    /// Tables and inputs beside the cases.
+    #[command(flatten)]
+    pub side: SideInputs,
 }
 
 /// Where a policy came from: a file (tables beside it) or the embedded demo.
@@ -213,13 +236,13 @@ fn read_small_csv(path: &Path, need: &[&str]) -> Result<Vec<Vec<String>>, String
 pub(crate) fn inputs(args: &SettleArgs) -> Result<(Inputs, HashSet<String>), String> {
     let mut inputs = Inputs::default();
     let mut approved = HashSet::new();
-    if let Some(p) = &args.special_review {
+    if let Some(p) = &args.side.special_review {
         approved = read_small_csv(p, &["id"])?
             .into_iter()
             .map(|r| r[0].clone())
             .collect();
     }
-    if let Some(p) = &args.enrolment {
+    if let Some(p) = &args.side.enrolment {
         for r in read_small_csv(p, &["hospital", "program", "person_months", "spending"])? {
             inputs.enrolment.push(Enrolment {
                 person_months: r[2]
@@ -236,7 +259,7 @@ pub(crate) fn inputs(args: &SettleArgs) -> Result<(Inputs, HashSet<String>), Str
             });
         }
     }
-    if let Some(p) = &args.assessment {
+    if let Some(p) = &args.side.assessment {
         for r in read_small_csv(p, &["payee", "score"])? {
             let s: Ratio = r[1]
                 .parse()
@@ -244,7 +267,7 @@ pub(crate) fn inputs(args: &SettleArgs) -> Result<(Inputs, HashSet<String>), Str
             inputs.assessment.insert(r[0].clone(), s);
         }
     }
-    if let Some(p) = &args.paid_to_date {
+    if let Some(p) = &args.side.paid_to_date {
         let mut m = HashMap::new();
         for r in read_small_csv(p, &["hospital", "paid"])? {
             m.insert(
@@ -274,7 +297,7 @@ pub(crate) fn load_grouping(
     let t = &src.policy.tables;
     match src.policy.policy.bundle {
         BundleMethod::Drg => {
-            let (scheme, name) = match (&args.scheme, &t.scheme) {
+            let (scheme, name) = match (&args.side.scheme, &t.scheme) {
                 (Some(p), _) => (
                     Scheme::load(p).map_err(|e| e.to_string())?,
                     p.display().to_string(),
@@ -294,8 +317,13 @@ pub(crate) fn load_grouping(
                 }
             };
             let years = t.history_year_weights.as_deref().unwrap_or("1:2:7");
-            let map = !args.no_map_codes;
-            let weights = match (&args.weights, &args.history, &t.drg_weights, &t.drg_history) {
+            let map = !args.side.no_map_codes;
+            let weights = match (
+                &args.side.weights,
+                &args.side.history,
+                &t.drg_weights,
+                &t.drg_history,
+            ) {
                 (Some(p), _, _, _) => {
                     let b = std::fs::read(p)
                         .map_err(|e| format!("cannot read {}: {e}", p.display()))?;
@@ -324,7 +352,7 @@ pub(crate) fn load_grouping(
             Ok((Grouping::Drg(scheme), weights, name))
         }
         BundleMethod::Dip => {
-            let (bytes, name) = match (&args.catalog, &t.dip_catalog) {
+            let (bytes, name) = match (&args.side.catalog, &t.dip_catalog) {
                 (Some(p), _) => (
                     std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?,
                     p.display().to_string(),

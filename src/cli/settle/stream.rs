@@ -267,7 +267,7 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
     std::fs::create_dir_all(&args.out)
         .map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
     let options = Options {
-        map_codes: !args.no_map_codes,
+        map_codes: !args.side.no_map_codes,
         ..Options::default()
     };
     let name = args.cases.display().to_string();

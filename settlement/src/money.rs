@@ -178,8 +178,10 @@ pub fn round_div(num: i128, den: i128, rounding: Rounding) -> Result<i128, Money
         return Err(MoneyError::DivisionByZero { what: "rounding" });
     }
     let (num, den) = if den < 0 { (-num, -den) } else { (num, den) };
-    let q = num.div_euclid(den); // floor
-    let r = num.rem_euclid(den); // 0 <= r < den
+    let (q, r) = match (i64::try_from(num), i64::try_from(den)) {
+        (Ok(n), Ok(d)) => (i128::from(n.div_euclid(d)), i128::from(n.rem_euclid(d))),
+        _ => (num.div_euclid(den), num.rem_euclid(den)), // floor, and 0 <= r < den
+    };
     if r == 0 {
         return Ok(q);
     }
@@ -214,6 +216,10 @@ pub fn round_div(num: i128, den: i128, rounding: Rounding) -> Result<i128, Money
 /// Greatest common divisor (binary: shifts and subtractions, no 128-bit division).
 fn gcd(a: i128, b: i128) -> i128 {
     let (a, b) = (a.unsigned_abs(), b.unsigned_abs());
+    if let (Ok(a), Ok(b)) = (u64::try_from(a), u64::try_from(b)) {
+        // Amounts and weights fit in 64 bits: the same steps on one machine word.
+        return i128::from(gcd64(a, b));
+    }
     if a == 0 || b == 0 {
         return (a | b) as i128;
     }
@@ -231,9 +237,41 @@ fn gcd(a: i128, b: i128) -> i128 {
     }
 }
 
+/// Binary gcd on 64 bits.
+fn gcd64(a: u64, b: u64) -> u64 {
+    if a == 0 || b == 0 {
+        return a | b;
+    }
+    let shift = (a | b).trailing_zeros();
+    let (mut a, mut b) = (a >> a.trailing_zeros(), b);
+    loop {
+        b >>= b.trailing_zeros();
+        if a > b {
+            std::mem::swap(&mut a, &mut b);
+        }
+        b -= a;
+        if b == 0 {
+            return a << shift;
+        }
+    }
+}
+
+/// `a / b` for an exact division, on 64 bits when both fit (a 128-bit division is a library call).
+fn div_exact(a: i128, b: i128) -> i128 {
+    match (i64::try_from(a), i64::try_from(b)) {
+        (Ok(x), Ok(y)) if y != -1 => i128::from(x / y),
+        _ => a / b,
+    }
+}
+
 /// `v / 10^places` as decimal text with exactly `places` decimals, written into `buf` (formulas
 /// print millions of amounts; this skips the formatting machinery's padding).
 pub(crate) fn decimal(buf: &mut [u8; 24], v: i64, places: usize) -> &str {
+    std::str::from_utf8(decimal_bytes(buf, v, places)).unwrap_or("?")
+}
+
+/// [`decimal`] as bytes (ASCII), for writers that need no `str`.
+fn decimal_bytes(buf: &mut [u8; 24], v: i64, places: usize) -> &[u8] {
     let mut a = v.unsigned_abs();
     let mut i = buf.len();
     let mut k = 0;
@@ -254,7 +292,14 @@ pub(crate) fn decimal(buf: &mut [u8; 24], v: i64, places: usize) -> &str {
         i -= 1;
         buf[i] = b'-';
     }
-    std::str::from_utf8(&buf[i..]).unwrap_or("?")
+    &buf[i..]
+}
+
+/// Appends `v / 10^places` as decimal text with exactly `places` decimals (at most 18) to `out`:
+/// the row writers' way to print fen (`places` 0) and points (4) without the formatting machinery.
+pub fn push_decimal(out: &mut Vec<u8>, v: i64, places: usize) {
+    let mut buf = [0u8; 24];
+    out.extend_from_slice(decimal_bytes(&mut buf, v, places.min(18)));
 }
 
 /// An exact rational number `num / den` (den > 0, reduced).
@@ -284,8 +329,8 @@ impl Ratio {
             });
         }
         Ok(Ratio {
-            num: s * num / g,
-            den: s * den / g,
+            num: s * div_exact(num, g),
+            den: s * div_exact(den, g),
         })
     }
 
@@ -319,12 +364,12 @@ impl Ratio {
         let g1 = gcd(self.num, o.den);
         let g2 = gcd(o.num, self.den);
         let (a, d2) = if g1 > 1 {
-            (self.num / g1, o.den / g1)
+            (div_exact(self.num, g1), div_exact(o.den, g1))
         } else {
             (self.num, o.den)
         };
         let (b, d1) = if g2 > 1 {
-            (o.num / g2, self.den / g2)
+            (div_exact(o.num, g2), div_exact(self.den, g2))
         } else {
             (o.num, self.den)
         };
@@ -353,16 +398,16 @@ impl Ratio {
     /// Exact sum.
     pub fn checked_add(self, o: Ratio) -> Result<Ratio, MoneyError> {
         let g = gcd(self.den, o.den).max(1);
-        let l = (self.den / g)
+        let l = div_exact(self.den, g)
             .checked_mul(o.den)
             .ok_or(MoneyError::Overflow { what: "ratio sum" })?;
         let a = self
             .num
-            .checked_mul(l / self.den)
+            .checked_mul(div_exact(l, self.den))
             .ok_or(MoneyError::Overflow { what: "ratio sum" })?;
         let b = o
             .num
-            .checked_mul(l / o.den)
+            .checked_mul(div_exact(l, o.den))
             .ok_or(MoneyError::Overflow { what: "ratio sum" })?;
         Ratio::new(
             a.checked_add(b)
@@ -382,20 +427,16 @@ impl Ratio {
     /// The ratio rounded half away from zero to `places` decimals, as text (`0.2861`): for
     /// explanations, where the exact fraction (`761818/2663131`) says less. Computation stays exact.
     pub fn approx(self, places: u32) -> String {
-        let scale = 10i128.pow(places.min(18));
-        let Ok(v) = round_div(
-            self.num.saturating_mul(scale),
-            self.den,
-            Rounding::HalfAwayFromZero,
-        ) else {
-            return self.to_string();
-        };
-        let sign = if v < 0 { "-" } else { "" };
-        let v = v.abs();
-        if places == 0 {
-            return format!("{sign}{v}");
+        self.approx_text(places).to_string()
+    }
+
+    /// [`Ratio::approx`] without the allocation, for formulas written by the million:
+    /// `format!("r {}", r.approx_text(4))`.
+    pub fn approx_text(self, places: u32) -> Approx {
+        Approx {
+            ratio: self,
+            places: places.min(18),
         }
-        format!("{sign}{}.{:0w$}", v / scale, v % scale, w = places as usize)
     }
 
     /// An approximation for display and reports only.
@@ -438,19 +479,83 @@ impl fmt::Display for Ratio {
     /// An exact decimal when the ratio has one with at most 18 places (`1.122`), else `num/den`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.den == 1 {
-            return write!(f, "{}", self.num);
+            return match i64::try_from(self.num) {
+                Ok(v) => f.write_str(decimal(&mut [0u8; 24], v, 0)),
+                Err(_) => write!(f, "{}", self.num),
+            };
         }
-        let mut scale: i128 = 1;
-        for places in 1..=18u32 {
-            scale *= 10;
-            if scale % self.den == 0 {
-                let units = self.num.abs() * (scale / self.den);
+        // A decimal needs a denominator of the form 2^a 5^b; then it has max(a, b) places.
+        let den = self.den.unsigned_abs();
+        let twos = den.trailing_zeros();
+        let mut rest = den >> twos;
+        let mut fives = 0;
+        while rest % 5 == 0 {
+            rest /= 5;
+            fives += 1;
+        }
+        let places = twos.max(fives);
+        if rest != 1 || places > 18 {
+            return write!(f, "{}/{}", self.num, self.den);
+        }
+        let units = 10i128
+            .pow(places)
+            .checked_div(self.den)
+            .and_then(|k| self.num.checked_mul(k));
+        match units.map(i64::try_from) {
+            Some(Ok(u)) => {
+                let mut buf = [0u8; 24];
+                let text = decimal(&mut buf, u, places as usize);
+                f.write_str(text.trim_end_matches('0'))
+            }
+            _ => {
+                let scale = 10i128.pow(places);
+                let units = self.num.unsigned_abs() * (scale / self.den).unsigned_abs();
                 let sign = if self.num < 0 { "-" } else { "" };
-                let frac = format!("{:0width$}", units % scale, width = places as usize);
-                return write!(f, "{sign}{}.{}", units / scale, frac.trim_end_matches('0'));
+                let frac = format!(
+                    "{:0width$}",
+                    units % scale.unsigned_abs(),
+                    width = places as usize
+                );
+                let whole = units / scale.unsigned_abs();
+                write!(f, "{sign}{whole}.{}", frac.trim_end_matches('0'))
             }
         }
-        write!(f, "{}/{}", self.num, self.den)
+    }
+}
+
+/// A ratio rounded half away from zero to a number of decimals, for display: [`Ratio::approx_text`].
+#[derive(Clone, Copy, Debug)]
+pub struct Approx {
+    ratio: Ratio,
+    places: u32,
+}
+
+impl fmt::Display for Approx {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let scale = 10i128.pow(self.places);
+        let r = self.ratio;
+        let Ok(v) = round_div(
+            r.num.saturating_mul(scale),
+            r.den,
+            Rounding::HalfAwayFromZero,
+        ) else {
+            return write!(f, "{r}");
+        };
+        if let Ok(v) = i64::try_from(v) {
+            return f.write_str(decimal(&mut [0u8; 24], v, self.places as usize));
+        }
+        let sign = if v < 0 { "-" } else { "" };
+        let v = v.abs();
+        if self.places == 0 {
+            return write!(f, "{sign}{v}");
+        }
+        write!(
+            f,
+            "{sign}{}.{:0w$}",
+            v / scale,
+            v % scale,
+            w = self.places as usize
+        )
     }
 }
 
@@ -504,6 +609,114 @@ pub fn allocate(total: Fen, weights: &[u128]) -> Result<Vec<Fen>, MoneyError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The decimal text of `num / den` the slow way: the first power of ten the denominator
+    /// divides, then long division (the fast paths must agree with it everywhere).
+    fn reference_text(r: Ratio) -> String {
+        if r.den == 1 {
+            return r.num.to_string();
+        }
+        let mut scale: i128 = 1;
+        for places in 1..=18u32 {
+            scale *= 10;
+            if scale % r.den == 0 {
+                let units = r.num.abs() * (scale / r.den);
+                let sign = if r.num < 0 { "-" } else { "" };
+                let frac = format!("{:0w$}", units % scale, w = places as usize);
+                return format!("{sign}{}.{}", units / scale, frac.trim_end_matches('0'));
+            }
+        }
+        format!("{}/{}", r.num, r.den)
+    }
+
+    fn reference_approx(r: Ratio, places: u32) -> String {
+        let scale = 10i128.pow(places);
+        let v = round_div(r.num * scale, r.den, Rounding::HalfAwayFromZero).unwrap();
+        let sign = if v < 0 { "-" } else { "" };
+        let v = v.abs();
+        if places == 0 {
+            return format!("{sign}{v}");
+        }
+        format!("{sign}{}.{:0w$}", v / scale, v % scale, w = places as usize)
+    }
+
+    #[test]
+    fn decimal_text_and_rounding_match_the_long_way() {
+        let nums = [
+            0i128,
+            1,
+            -1,
+            3,
+            -7,
+            10,
+            125,
+            999_999,
+            -123_456_789,
+            1 << 40,
+            -(1 << 62),
+        ];
+        let dens = [
+            1i128,
+            2,
+            3,
+            4,
+            5,
+            8,
+            10,
+            16,
+            25,
+            40,
+            64,
+            625,
+            1000,
+            1024,
+            7,
+            12,
+            3125 * 64,
+        ];
+        for &n in &nums {
+            for &d in &dens {
+                let r = Ratio::new(n, d).unwrap();
+                assert_eq!(r.to_string(), reference_text(r), "{n}/{d}");
+                for places in [0, 2, 4] {
+                    assert_eq!(
+                        r.approx(places),
+                        reference_approx(r, places),
+                        "{n}/{d} at {places}"
+                    );
+                }
+            }
+        }
+        // Beyond 64 bits the 128-bit paths take over.
+        let big = Ratio::new(i128::from(i64::MAX) * 1000 + 1, 8).unwrap();
+        assert_eq!(big.to_string(), reference_text(big));
+        assert_eq!(big.approx(2), reference_approx(big, 2));
+        assert_eq!(Ratio::new(1, 3).unwrap().to_string(), "1/3");
+        assert_eq!(Ratio::new(-3, 8).unwrap().to_string(), "-0.375");
+    }
+
+    #[test]
+    fn gcd_agrees_across_widths() {
+        for (a, b, g) in [
+            (12i128, 18i128, 6i128),
+            (0, 5, 5),
+            (7, 0, 7),
+            (-4, 6, 2),
+            (1 << 70, 1 << 65, 1 << 65),
+        ] {
+            assert_eq!(gcd(a, b), g, "{a} {b}");
+        }
+        let p = Ratio::new(6, 4)
+            .unwrap()
+            .checked_mul(Ratio::new(10, 9).unwrap())
+            .unwrap();
+        assert_eq!(p, Ratio::new(5, 3).unwrap());
+        let s = Ratio::new(1, 6)
+            .unwrap()
+            .checked_add(Ratio::new(1, 10).unwrap())
+            .unwrap();
+        assert_eq!(s, Ratio::new(4, 15).unwrap());
+    }
 
     #[test]
     fn yuan_text_parses_exactly() {

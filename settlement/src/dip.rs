@@ -133,7 +133,7 @@ pub(crate) fn price(
         d.code,
         d.score,
         case.total_cost,
-        r.approx(4)
+        r.approx_text(4)
     );
     if let (DipKind::Blank, Some(b)) = (d.kind, rules.blank_share) {
         let p = m(s.checked_mul(r).and_then(|x| x.checked_mul(b.0)))?;
@@ -203,7 +203,7 @@ pub(crate) fn price(
                 ExtremePay::Ffs => Ok(Outcome::Pass {
                     note: format!(
                         "extreme cost r {} (dip.extreme): paid fee-for-service",
-                        r.approx(4)
+                        r.approx_text(4)
                     ),
                 }),
                 ExtremePay::HospitalFactor => {

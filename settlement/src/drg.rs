@@ -124,6 +124,21 @@ pub fn price_case(
     cost: i64,
     group_mean: i64,
 ) -> Result<PricedCase, MoneyError> {
+    price_case_after(rules, base, coefficient, cost, group_mean, String::new())
+}
+
+/// [`price_case`], its formula written after `prefix` (the caller's part of the explanation), so a
+/// case's formula is one allocation.
+pub fn price_case_after(
+    rules: &DrgPointRules,
+    base: Points,
+    coefficient: Ratio,
+    cost: i64,
+    group_mean: i64,
+    prefix: String,
+) -> Result<PricedCase, MoneyError> {
+    use std::fmt::Write as _;
+    let mut formula = prefix;
     let r = Ratio::new(i128::from(cost), i128::from(group_mean))?;
     let b = base.ratio();
     let full = b.checked_mul(coefficient)?;
@@ -136,15 +151,17 @@ pub fn price_case(
             } else {
                 pro_rata
             };
+            let _ = write!(
+                formula,
+                "low: {base} × {coefficient} × r {} (capped at {base} × {coefficient})",
+                r.approx_text(4)
+            );
             return Ok(PricedCase {
                 class: CaseClass::Low,
                 points: pts(capped)?,
                 exact: capped,
                 ratio: r,
-                formula: format!(
-                    "low: {base} × {coefficient} × r {} (capped at {base} × {coefficient})",
-                    r.approx(4)
-                ),
+                formula,
             });
         }
     }
@@ -157,16 +174,18 @@ pub fn price_case(
         if c.is_gt() || (band.inclusive && c.is_eq()) {
             let excess = r.checked_add(band.multiple.mul_int(-1))?;
             let p = full.checked_add(b.checked_mul(excess)?)?;
+            let _ = write!(
+                formula,
+                "high: {base} × {coefficient} + {base} × (r {} − {})",
+                r.approx_text(4),
+                band.multiple
+            );
             return Ok(PricedCase {
                 class: CaseClass::High,
                 points: pts(p)?,
                 exact: p,
                 ratio: r,
-                formula: format!(
-                    "high: {base} × {coefficient} + {base} × (r {} − {})",
-                    r.approx(4),
-                    band.multiple
-                ),
+                formula,
             });
         }
     }
@@ -178,21 +197,28 @@ pub fn price_case(
                 Ratio::ONE
             };
             let p = b.checked_mul(coef)?.checked_mul(r.checked_add(u.add)?)?;
+            let _ = write!(
+                formula,
+                "uplift: {base} × {coef} × (r {} + {})",
+                r.approx_text(4),
+                u.add
+            );
             return Ok(PricedCase {
                 class: CaseClass::Uplifted,
                 points: pts(p)?,
                 exact: p,
                 ratio: r,
-                formula: format!("uplift: {base} × {coef} × (r {} + {})", r.approx(4), u.add),
+                formula,
             });
         }
     }
+    let _ = write!(formula, "normal: {base} × {coefficient}");
     Ok(PricedCase {
         class: CaseClass::Normal,
         points: pts(full)?,
         exact: full,
         ratio: r,
-        formula: format!("normal: {base} × {coefficient}"),
+        formula,
     })
 }
 

@@ -325,16 +325,33 @@ fn drg(e: &Engine, case: &Case, h: &HospitalRules, d: &DrgResult) -> Result<Outc
                     return Ok(Outcome::Pass {
                         note: format!(
                             "extreme cost r {} (drg.extreme): paid fee-for-service",
-                            r.approx(4)
+                            r.approx_text(4)
                         ),
                     });
                 }
             }
         }
     }
+    // The formula is written once, into one string: the DRG and its base, then the band.
+    let mut formula = String::with_capacity(160);
+    {
+        use std::fmt::Write as _;
+        let _ = write!(
+            formula,
+            "DRG {} weight {} → base {base} pts; coefficient {coef_text}; ",
+            d.code, w.weight
+        );
+    }
     let (class, points, exact, ratio, formula) = if w.mean_cost.0 > 0 {
-        let p = crate::drg::price_case(point_rules, base, coef, case.total_cost.0, w.mean_cost.0)
-            .map_err(|e| e.to_string())?;
+        let p = crate::drg::price_case_after(
+            point_rules,
+            base,
+            coef,
+            case.total_cost.0,
+            w.mean_cost.0,
+            formula,
+        )
+        .map_err(|e| e.to_string())?;
         let class = match p.class {
             _ if extreme => Class::Extreme,
             crate::drg::CaseClass::Normal => Class::Normal,
@@ -346,18 +363,13 @@ fn drg(e: &Engine, case: &Case, h: &HospitalRules, d: &DrgResult) -> Result<Outc
     } else {
         let exact = money(base.ratio().checked_mul(coef))?;
         let p = Points::from_ratio(exact, e.stages.points).map_err(|e| e.to_string())?;
-        (
-            Class::Normal,
-            p,
-            exact,
-            None,
-            format!("normal (no group mean cost: bands not tested): {base} × {coef}"),
-        )
+        formula.push_str("normal (no group mean cost: bands not tested): ");
+        {
+            use std::fmt::Write as _;
+            let _ = write!(formula, "{base} × {coef}");
+        }
+        (Class::Normal, p, exact, None, formula)
     };
-    let formula = format!(
-        "DRG {} weight {} → base {base} pts; coefficient {coef_text}; {formula}",
-        d.code, w.weight
-    );
     let value = match rules.method {
         crate::policy::DrgMethod::Points => Value::Points(points),
         crate::policy::DrgMethod::Rate => {
@@ -371,14 +383,16 @@ fn drg(e: &Engine, case: &Case, h: &HospitalRules, d: &DrgResult) -> Result<Outc
             Value::Standard(e.amount(exact)?)
         }
     };
-    let formula = match value {
-        Value::Standard(f) => format!(
-            "{formula}; rate {} per weight × {exact} / {} = {f}",
+    let mut formula = formula;
+    if let Value::Standard(f) = value {
+        use std::fmt::Write as _;
+        let _ = write!(
+            formula,
+            "; rate {} per weight × {exact} / {} = {f}",
             rules.base_rate_yuan.map(|y| y.0).unwrap_or_default(),
             rules.points_per_weight.0
-        ),
-        _ => formula,
-    };
+        );
+    }
     Ok(Outcome::Priced(Priced {
         route: Route::Drg,
         line: d.code.clone(),

@@ -11,7 +11,7 @@ use std::path::Path;
 use serde_json::{json, Value};
 use settlement::engine::Engine;
 use settlement::engine::Rejection;
-use settlement::money::{Fen, Ratio};
+use settlement::money::{push_decimal, Fen, Ratio};
 use settlement::policy::Basis;
 use settlement::price::{Route, Value as Priced};
 use settlement::settle::{CaseResult, Settlement};
@@ -89,37 +89,38 @@ pub fn case_row_pre(out: &mut Vec<u8>, engine: &Engine, c: &CaseResult) {
     write_field(out, &p.line);
     let _ = write!(out, ",{},", p.class.as_str());
     if let Some(r) = p.ratio {
-        out.extend_from_slice(r.approx(4).as_bytes());
+        let _ = write!(out, "{}", r.approx_text(4));
     }
     out.push(b',');
     if let Some(w) = p.weight {
-        let _ = write!(out, "{w}");
+        push_decimal(out, w.0, 4);
     }
     out.push(b',');
 }
 
 /// The `points` column: the case's points when it is priced in points.
 pub fn case_row_points(out: &mut Vec<u8>, value: Priced) {
-    use std::io::Write as _;
     if let Priced::Points(x) = value {
-        let _ = write!(out, "{x}");
+        push_decimal(out, x.0, 4);
     }
 }
 
 /// The columns between `points` and `fund_fen`, with the commas around them.
 pub fn case_row_post(out: &mut Vec<u8>, c: &CaseResult) {
-    use std::io::Write as _;
     out.push(b',');
     if let Priced::Standard(f) = c.priced.value {
-        let _ = write!(out, "{}", f.0);
+        push_decimal(out, f.0, 0);
     }
-    let _ = write!(out, ",{},{},", c.total_cost.0, c.patient_share.0);
+    out.push(b',');
+    push_decimal(out, c.total_cost.0, 0);
+    out.push(b',');
+    push_decimal(out, c.patient_share.0, 0);
+    out.push(b',');
 }
 
 /// The `fund_fen` column.
 pub fn case_row_fund(out: &mut Vec<u8>, fund: Fen) {
-    use std::io::Write as _;
-    let _ = write!(out, "{}", fund.0);
+    push_decimal(out, fund.0, 0);
 }
 
 /// The columns after `fund_fen` (with the comma before them) and the line end.

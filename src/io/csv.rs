@@ -169,6 +169,23 @@ impl<const N: usize> NamedColumns<N> {
             ));
         }
         let mut f: [&'a str; N] = [""; N];
+        // One validation of the whole row is far cheaper than one per field; a field is then a
+        // slice of it. Should a field boundary split a character (each field invalid on its own
+        // while the whole reads as UTF-8), the fields are checked one by one below.
+        if let Ok(all) = std::str::from_utf8(row.as_slice()) {
+            let mut whole = true;
+            for (k, slot) in f.iter_mut().enumerate() {
+                if let Some(i) = self.index[k] {
+                    match row.range(i).and_then(|r| all.get(r)) {
+                        Some(text) => *slot = text,
+                        None => whole = false,
+                    }
+                }
+            }
+            if whole {
+                return Ok(f);
+            }
+        }
         for (k, slot) in f.iter_mut().enumerate() {
             if let Some(i) = self.index[k] {
                 let bytes = row.get(i).unwrap_or(b"");

@@ -105,10 +105,10 @@ pub struct Engine {
     pub policy: Policy,
     /// Rounding per stage.
     pub stages: Stages,
-    pub(crate) weights: HashMap<String, GroupWeight>,
+    pub(crate) weights: HashMap<String, GroupWeight, ahash::RandomState>,
     pub(crate) drg_rules: Option<DrgPointRules>,
     pub(crate) order: Vec<crate::policy::Step>,
-    hospitals: HashMap<String, HospitalRules>,
+    hospitals: HashMap<String, HospitalRules, ahash::RandomState>,
     by_level: BTreeMap<u8, HospitalRules>,
     levels: BTreeMap<u8, (Coefficient, Coefficient)>,
 }
@@ -153,7 +153,7 @@ impl Engine {
             }
             levels.insert(level, (drg, dip));
         }
-        let mut hospitals = HashMap::new();
+        let mut hospitals = HashMap::default();
         for (i, h) in policy.hospitals.iter().enumerate() {
             let rules = Self::hospital_rules(&levels, h.level, Some(h))
                 .map_err(|m| invalid(format!("hospitals[{i}]"), m))?;
@@ -203,7 +203,7 @@ impl Engine {
             by_level,
             order: policy.order(),
             stages,
-            weights,
+            weights: weights.into_iter().collect(),
             drg_rules,
             hospitals,
             levels,

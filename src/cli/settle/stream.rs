@@ -81,7 +81,7 @@ type PricedRow = (Case, usize, HospitalRules, Pricing);
 
 impl Pricer<'_> {
     fn price(&self, row: &csv::ByteRecord, line: u64) -> Result<PricedRow, Rejection> {
-        let approved = |id: &str| self.approved.contains(id);
+        let approved = |id: &str| !self.approved.is_empty() && self.approved.contains(id);
         let bundle = match &self.g {
             G::Drg(gr, c) => c.record(row).map(|r| drg_bundle(&gr.group(&r))),
             G::Dip(gr, c) => c.record(row).map(|r| dip_bundle(&gr.group(&r))),

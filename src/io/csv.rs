@@ -365,4 +365,34 @@ mod tests {
         let e = Columns::from_header(&h).unwrap_err().to_string();
         assert!(e.contains("\"age\""), "{e}");
     }
+
+    const NAMES: [&str; 2] = ["id", "dept"];
+
+    fn cols() -> NamedColumns<2> {
+        NamedColumns::from_header(&csv::ByteRecord::from(vec!["id", "dept"]), &NAMES, &[]).unwrap()
+    }
+
+    #[test]
+    fn a_character_split_across_two_fields_is_not_read_as_text() {
+        // "中" is E4 B8 AD: the whole row reads as UTF-8, but neither field does on its own.
+        let mut row = csv::ByteRecord::new();
+        row.push_field(b"a\xE4");
+        row.push_field(b"\xB8\xADb");
+        assert!(std::str::from_utf8(row.as_slice()).is_ok());
+        let e = cols().fields(&row).unwrap_err();
+        assert_eq!(e, "column id is not valid UTF-8");
+    }
+
+    #[test]
+    fn valid_fields_are_slices_of_the_row() {
+        let row = csv::ByteRecord::from(vec!["病例1", "心内科"]);
+        assert_eq!(cols().fields(&row).unwrap(), ["病例1", "心内科"]);
+        let mut bad = csv::ByteRecord::new();
+        bad.push_field(b"ok");
+        bad.push_field(b"\xFF");
+        assert_eq!(
+            cols().fields(&bad).unwrap_err(),
+            "column dept is not valid UTF-8"
+        );
+    }
 }

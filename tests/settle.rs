@@ -117,6 +117,46 @@ fn demo_policy_settles_a_generated_month_to_the_fen() {
 }
 
 #[test]
+fn stored_and_compressed_spills_settle_alike_and_leave_no_file_behind() {
+    let input = tmp("spill.csv");
+    gen(&input, 2500, &[]);
+    let (plain, packed) = (tmp("spill-plain"), tmp("spill-lz4"));
+    for (out, extra) in [(&plain, None), (&packed, Some("--compress-spill"))] {
+        ok(drgdip()
+            .args(["settle", "--cases"])
+            .arg(&input)
+            .arg("--out")
+            .arg(out)
+            .args(extra));
+        let mut names: Vec<String> = std::fs::read_dir(out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            ["cases.csv", "hospitals.csv", "rejected.csv", "summary.json"],
+            "{extra:?}"
+        );
+    }
+    for f in ["cases.csv", "hospitals.csv", "rejected.csv", "summary.json"] {
+        let x = std::fs::read_to_string(plain.join(f)).unwrap();
+        let y = std::fs::read_to_string(packed.join(f)).unwrap();
+        if f == "summary.json" {
+            let strip = |s: &str| {
+                s.lines()
+                    .filter(|l| !l.contains("\"file\""))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            assert_eq!(strip(&x), strip(&y), "{f}");
+        } else {
+            assert_eq!(x, y, "{f}");
+        }
+    }
+}
+
+#[test]
 fn same_cases_in_another_order_give_the_same_fen() {
     let input = tmp("order.csv");
     gen(&input, 1500, &[]);

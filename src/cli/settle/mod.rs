@@ -90,6 +90,7 @@ impl SideInputs {
             cases: cases.to_path_buf(),
             out: out.to_path_buf(),
             report: None,
+            compress_spill: false,
             side: self.clone(),
         }
     }
@@ -112,6 +113,11 @@ pub struct SettleArgs {
     /// Also write a self-contained HTML report (policy, pools, indicators, charts) to this file
     #[arg(long)]
     pub report: Option<PathBuf>,
+    /// Compress the rows kept on disk between the read and the close (LZ4; about a quarter of the
+    /// disk, about 15% more CPU). By default they are stored as they are, in a hidden file in the
+    /// output directory that is removed at the end
+    #[arg(long)]
+    pub compress_spill: bool,
     /// Tables and inputs beside the cases.
     #[command(flatten)]
     pub side: SideInputs,

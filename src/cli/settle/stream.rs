@@ -3,7 +3,7 @@
 //!
 //! 1. read, group and price every row (in parallel, chunk by chunk); keep its slip in memory, and
 //!    its `cases.csv` row without the fund payment (plus the few numbers the statements count) in
-//!    a compressed spill file ([`spill`]); rejected rows go to `rejected.csv` at once;
+//!    a spill file ([`spill`]); rejected rows go to `rejected.csv` at once;
 //! 2. with a policy `[signals]`: detect over the run's stays, and scale the slips' points where
 //!    the readmission rule says so ([`Adjustments`]);
 //! 3. close the pools on the slips ([`close_pools`]): every case's fund payment to the fen;
@@ -75,6 +75,8 @@ struct Pricer<'a> {
     approved: &'a HashSet<String>,
     /// The columns the policy's `[signals]` read, when it has any.
     signals: Option<SignalColumns>,
+    /// Whether spill blocks are compressed.
+    compress_spill: bool,
 }
 
 type PricedRow = (Case, usize, HospitalRules, Pricing);
@@ -140,7 +142,7 @@ impl Read {
     }
 }
 
-/// Prices the rows of one task: slips' data, the compressed spill block, rejections.
+/// Prices the rows of one task: slips' data, the sealed spill block, rejections.
 fn read_task(pricer: &Pricer<'_>, engine: &Engine, first: u64, rows: &[csv::ByteRecord]) -> Read {
     thread_local! {
         // The uncompressed block, kept per thread: a fresh quarter-megabyte per task costs page faults.
@@ -253,7 +255,9 @@ fn read_rows(
             stay,
         });
     }
-    out.block = Spill::compress(block);
+    if let Err(e) = Spill::seal(block, pricer.compress_spill, &mut out.block) {
+        out.error = Some(e);
+    }
     out
 }
 
@@ -297,6 +301,7 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
             ),
             None => None,
         },
+        compress_spill: args.compress_spill,
     };
     reader.read_only(&pricer.columns_read())?;
     // Reserve the slips once: growing a vector of millions by doubling would hold the old and the
@@ -448,7 +453,7 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
                     static RAW: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
                 }
                 RAW.with_borrow_mut(|raw| -> Result<Part, String> {
-                spill::decompress_into(b, raw)?;
+                spill::open_into(b, raw)?;
                 let mut part = Part::new(nh, np, buffers.take());
                 let mut records = spill::Reader::new(raw);
                 while let Some(rec) = records.next_record() {

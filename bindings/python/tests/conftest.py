@@ -13,6 +13,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 DEMO = ROOT / "data" / "demo"
+# The demo region settled by DIP (the demo DRG policy is embedded in the CLI and the module).
+DIP_POLICY = ROOT / "data" / "scenarios" / "demo-dip.toml"
 CASES = 20_000
 
 
@@ -42,6 +44,7 @@ def month(tmp_path_factory):
         "--output", d / "cli-dip.csv",
     )
     run_cli("settle", "--cases", cases, "--out", d / "settled")
+    run_cli("settle", "--policy", DIP_POLICY, "--cases", cases, "--out", d / "settled-dip")
     return d
 
 

@@ -13,7 +13,7 @@ import pytest
 
 import drgdip
 
-from conftest import CASES, DEMO
+from conftest import CASES, DEMO, DIP_POLICY
 
 # The workers run this interpreter, where the wheel is installed.
 os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -84,13 +84,19 @@ def test_dip_mapinarrow_equals_the_cli(spark, month):
     assert (got["status"] == "OK").mean() > 0.8
 
 
-def test_settle_from_spark_aggregates_equals_the_cli(spark, month):
+@pytest.mark.parametrize(
+    "policy_path,settled",
+    # The embedded demo policy (DRG), as `drgdip settle` without --policy; the demo region by DIP.
+    [(None, "settled"), (str(DIP_POLICY), "settled-dip")],
+    ids=["drg", "dip"],
+)
+def test_settle_from_spark_aggregates_equals_the_cli(spark, month, policy_path, settled):
     from pyspark.sql import functions as F
 
     def price(batches):
         import drgdip as d
 
-        p = d.Policy()  # the embedded demo policy, as `drgdip settle` without --policy
+        p = d.Policy(policy_path)
         for b in batches:
             yield p.price_batch(b)
 
@@ -106,18 +112,18 @@ def test_settle_from_spark_aggregates_equals_the_cli(spark, month):
     )
     aggregates = pa.Table.from_pandas(sums.toPandas(), preserve_index=False)
     assert pa.types.is_decimal(aggregates.schema.field("points").type)
-    settled = drgdip.settle(aggregates, drgdip.Policy()).to_pandas()
+    out = drgdip.settle(aggregates, drgdip.Policy(policy_path)).to_pandas()
 
     # Rejections: the CLI's rejected.csv, id for id.
-    rejected = cli_csv(month / "settled" / "rejected.csv")
+    rejected = cli_csv(month / settled / "rejected.csv")
     assert sorted(cases.loc[cases.status == "REJECTED", "id"]) == sorted(rejected["id"])
     assert 0 < len(rejected) < CASES * 0.05
 
     # Each case: the CLI's pool, route and points.
-    cli_cases = cli_csv(month / "settled" / "cases.csv").set_index("id")
+    cli_cases = cli_csv(month / settled / "cases.csv").set_index("id")
     mine = cases[cases.status == "PRICED"].set_index("id")
     assert len(mine) == len(cli_cases)
-    both = mine.join(cli_cases, rsuffix="_cli", how="inner")
+    both = mine.merge(cli_cases, left_index=True, right_index=True, suffixes=("", "_cli"))
     assert len(both) == len(cli_cases)
     assert (both["pool"] == both["pool_cli"]).all()
     assert (both["route"] == both["route_cli"]).all()
@@ -127,16 +133,16 @@ def test_settle_from_spark_aggregates_equals_the_cli(spark, month):
     assert (both.loc[amount, "amount_fund"] * 100 == both.loc[amount, "fund_fen"].map(Decimal)).all()
 
     # Each hospital: the CLI's payment, to the fen.
-    hospitals = cli_csv(month / "settled" / "hospitals.csv").set_index("hospital")
-    paid = settled.groupby("hospital")["payment"].sum().map(lambda y: int(y * 100))
+    hospitals = cli_csv(month / settled / "hospitals.csv").set_index("hospital")
+    paid = out.groupby("hospital")["payment"].sum().map(lambda y: int(y * 100))
     want = hospitals["payment_fen"].astype(int)
     assert paid.sort_index().to_dict() == want.sort_index().to_dict()
 
     # Each pool: the CLI's point value and payments; a point-value pool pays out exactly its
     # distributable amount.
-    summary = json.loads((month / "settled" / "summary.json").read_text())
+    summary = json.loads((month / settled / "summary.json").read_text())
     for p in summary["pools"]:
-        rows = settled[settled.pool == p["id"]]
+        rows = out[out.pool == p["id"]]
         if rows.empty:
             assert p["cases"] == 0
             continue

@@ -3,6 +3,8 @@ whatever the batching and the thread count, typed columns read as the CLI reads 
 as statuses with reasons, and errors that name what to fix."""
 
 import datetime
+import os
+import time
 from decimal import Decimal
 
 import pyarrow as pa
@@ -123,3 +125,26 @@ def test_errors_name_what_to_fix(drg):
         drg.group_batch(pa.table(cols))
     with pytest.raises(ValueError, match="scheme"):
         drgdip.DrgGrouper("/no/such/scheme.json")
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="counts threads through /proc")
+def test_one_thread_per_call_by_default(table, drg):
+    """No call starts threads of its own unless asked (rayon's global pool would start one per
+    core, in every Spark executor process)."""
+    def threads():
+        return len(os.listdir("/proc/self/task"))
+
+    drg.group_batch(table.slice(0, 10))  # anything pyarrow starts lazily, started once
+    before = threads()
+    drg.group_batch(table)
+    drgdip.DipGrouper(str(DEMO / "dip-catalog.json")).group_batch(table)
+    policy = drgdip.Policy()
+    policy.price_batch(table)
+    drgdip.settle(pa.table({"hospital": ["H01"], "pool": ["employee-inpatient"], "points": ["1"],
+                            "amount_fund": ["0"], "points_patient_share": ["0"]}), policy)
+    # `settle` closes on a pool of one thread of its own, which ends when the call returns.
+    for _ in range(50):
+        if threads() == before:
+            break
+        time.sleep(0.1)
+    assert threads() == before

@@ -223,7 +223,8 @@ impl Policy {
     /// `drgdip settle` does, and returns one `pyarrow.RecordBatch` (`PRICE_COLUMNS`), one row per
     /// input row in input order:
     ///
-    /// - `status` `PRICED`, or `REJECTED` with the `reason` (the CLI's `rejected.csv`);
+    /// - `status` `PRICED`, or `REJECTED` with the `reason` (the CLI's `rejected.csv`); the
+    ///   `reason` of a priced case says why it left earlier routes (the CLI's `note`), if it did;
     /// - `pool` (the pool id), `route`, `class`, `line` (the group or line priced), `formula`;
     /// - `points` (`decimal(18,4)`): the case's points when its pool prices it in points, else 0;
     /// - `amount_fund` (`decimal(18,2)` yuan): the fund payment of a case priced in money (a rate,

@@ -16,7 +16,7 @@
 mod read;
 mod write;
 
-pub use read::ParquetRows;
+pub use read::{batch_rows, has_text_form, ParquetRows};
 pub use write::{ColumnType, ParquetSink};
 
 /// Rows per record batch, read or written.

@@ -216,30 +216,54 @@ impl ParquetRows {
             let Some(batch) = self.batch.as_ref() else {
                 break;
             };
-            let columns: Vec<Text<'_>> = self
-                .slots
-                .iter()
-                .map(|slot| {
-                    slot.and_then(|k| text(batch.column(k).as_ref()))
-                        .unwrap_or_else(|| Box::new(|_, _| {}))
-                })
-                .collect();
             let take = (batch.num_rows() - self.offset).min(buf.len() - n);
-            for (k, rec) in buf[n..n + take].iter_mut().enumerate() {
-                let row = self.offset + k;
-                rec.clear();
-                for col in &columns {
-                    self.scratch.clear();
-                    col(row, &mut self.scratch);
-                    rec.push_field(&self.scratch);
-                }
-            }
+            batch_rows(
+                batch,
+                &self.slots,
+                self.offset,
+                &mut buf[n..n + take],
+                &mut self.scratch,
+            );
             self.offset += take;
             n += take;
         }
         self.read += n as u64;
         Ok(n)
     }
+}
+
+/// Rows `first..first + buf.len()` of a record batch as rows of text, each value the text
+/// [`ParquetRows`] gives it. Field `j` of each row is the column `slots[j]` of the batch, empty for
+/// `None` and for a column whose type has no text form (see [`has_text_form`]); `scratch` is a
+/// reusable buffer. For callers that hold Arrow batches themselves (the Python bindings).
+pub fn batch_rows(
+    batch: &RecordBatch,
+    slots: &[Option<usize>],
+    first: usize,
+    buf: &mut [csv::ByteRecord],
+    scratch: &mut Vec<u8>,
+) {
+    let columns: Vec<Text<'_>> = slots
+        .iter()
+        .map(|slot| {
+            slot.and_then(|k| text(batch.column(k).as_ref()))
+                .unwrap_or_else(|| Box::new(|_, _| {}))
+        })
+        .collect();
+    for (k, rec) in buf.iter_mut().enumerate() {
+        let row = first + k;
+        rec.clear();
+        for col in &columns {
+            scratch.clear();
+            col(row, scratch);
+            rec.push_field(scratch);
+        }
+    }
+}
+
+/// Whether values of this type have a text form (others read as empty fields).
+pub fn has_text_form(t: &DataType) -> bool {
+    text(arrow_array::new_empty_array(t).as_ref()).is_some()
 }
 
 /// The text form of a column, or `None` for a type that has none.

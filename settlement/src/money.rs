@@ -489,7 +489,7 @@ impl fmt::Display for Ratio {
         let twos = den.trailing_zeros();
         let mut rest = den >> twos;
         let mut fives = 0;
-        while rest % 5 == 0 {
+        while rest.checked_rem(5) == Some(0) {
             rest /= 5;
             fives += 1;
         }

@@ -266,6 +266,20 @@ pub struct Spill {
     file: Option<std::io::BufWriter<std::fs::File>>,
 }
 
+/// A block ready for the spill file: its tag, the length of its rows, and its body.
+pub struct Sealed {
+    tag: u8,
+    size: u32,
+    body: Vec<u8>,
+}
+
+impl Sealed {
+    /// The body's buffer, for reuse once written.
+    pub fn into_buffer(self) -> Vec<u8> {
+        self.body
+    }
+}
+
 /// A block stored as it is.
 const STORED: u8 = 0;
 /// A block compressed with LZ4.
@@ -278,39 +292,47 @@ impl Spill {
         let f = std::fs::File::create(&path)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         Ok(Spill {
-            file: Some(std::io::BufWriter::with_capacity(1 << 20, f)),
+            // Small: a block (larger) is written straight from its own buffer.
+            file: Some(std::io::BufWriter::with_capacity(64 << 10, f)),
             path,
         })
     }
 
-    /// Seals a block of rows (on the caller's thread), compressed or not, into `out`.
-    pub fn seal(block: &[u8], compress: bool, out: &mut Vec<u8>) -> Result<(), String> {
+    /// Seals a block of rows (on the caller's thread): as it is, or LZ4-compressed into a buffer
+    /// from `pool` (the rows' buffer then goes back to it).
+    pub fn seal(block: Vec<u8>, compress: bool, pool: &Buffers) -> Result<Sealed, String> {
         let size =
             u32::try_from(block.len()).map_err(|_| "a spill block over 4 GiB".to_string())?;
-        out.clear();
-        out.push(if compress { LZ4 } else { STORED });
-        out.extend_from_slice(&size.to_le_bytes());
-        if compress {
-            let at = out.len();
-            out.resize(
-                at + lz4_flex::block::get_maximum_output_size(block.len()),
-                0,
-            );
-            let n = lz4_flex::block::compress_into(block, &mut out[at..])
-                .map_err(|e| format!("cannot compress a spill block: {e}"))?;
-            out.truncate(at + n);
-        } else {
-            out.extend_from_slice(block);
+        if !compress {
+            return Ok(Sealed {
+                tag: STORED,
+                size,
+                body: block,
+            });
         }
-        Ok(())
+        let mut out = pool.take();
+        out.resize(lz4_flex::block::get_maximum_output_size(block.len()), 0);
+        let n = lz4_flex::block::compress_into(&block, &mut out)
+            .map_err(|e| format!("cannot compress a spill block: {e}"))?;
+        out.truncate(n);
+        pool.give(block);
+        Ok(Sealed {
+            tag: LZ4,
+            size,
+            body: out,
+        })
     }
 
-    /// Appends a sealed block.
-    pub fn write(&mut self, sealed: &[u8]) -> Result<(), String> {
+    /// Appends a sealed block (its body is written straight from its buffer, not copied).
+    pub fn write(&mut self, sealed: &Sealed) -> Result<(), String> {
         let fail = |e: std::io::Error| format!("cannot write {}: {e}", self.path.display());
         let f = self.file.as_mut().ok_or("the spill file is closed")?;
-        f.write_all(&(sealed.len() as u64).to_le_bytes())
-            .and_then(|()| f.write_all(sealed))
+        let mut head = [0u8; 13];
+        head[..8].copy_from_slice(&(5 + sealed.body.len() as u64).to_le_bytes());
+        head[8] = sealed.tag;
+        head[9..].copy_from_slice(&sealed.size.to_le_bytes());
+        f.write_all(&head)
+            .and_then(|()| f.write_all(&sealed.body))
             .map_err(fail)
     }
 
@@ -341,41 +363,47 @@ pub struct Blocks {
 }
 
 impl Blocks {
-    /// The next sealed block, `None` at the end.
-    pub fn next_block(&mut self) -> Result<Option<Vec<u8>>, String> {
+    /// The next sealed block, into a buffer from `pool`; `None` at the end.
+    pub fn next_block(&mut self, pool: &Buffers) -> Result<Option<Vec<u8>>, String> {
         let mut len = [0u8; 8];
         match self.r.read_exact(&mut len) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
             Err(e) => return Err(format!("cannot read the settle spill file: {e}")),
         }
-        let mut b = vec![0u8; u64::from_le_bytes(len) as usize];
-        self.r
-            .read_exact(&mut b)
+        let len = u64::from_le_bytes(len);
+        let mut b = pool.take();
+        let n = (&mut self.r)
+            .take(len)
+            .read_to_end(&mut b)
             .map_err(|e| format!("cannot read the settle spill file: {e}"))?;
+        if n as u64 != len {
+            return Err("the settle spill file is damaged: short block".into());
+        }
         Ok(Some(b))
     }
 }
 
-/// Opens a sealed block into `out` (its memory is reused from block to block).
-pub fn open_into(b: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
+/// The rows of a sealed block: the block's own bytes when stored, else decompressed into
+/// `scratch` (its memory is reused from block to block).
+pub fn open<'a>(b: &'a [u8], scratch: &'a mut Vec<u8>) -> Result<&'a [u8], String> {
     let damaged = |e: &dyn std::fmt::Display| format!("the settle spill file is damaged: {e}");
     let (&tag, rest) = b.split_first().ok_or_else(|| damaged(&"empty block"))?;
     let (size, body) = rest
         .split_first_chunk::<4>()
         .ok_or_else(|| damaged(&"short block"))?;
     let size = u32::from_le_bytes(*size) as usize;
-    out.clear();
     match tag {
-        STORED if body.len() == size => out.extend_from_slice(body),
+        STORED if body.len() == size => Ok(body),
         LZ4 => {
-            out.resize(size, 0);
-            let n = lz4_flex::block::decompress_into(body, out).map_err(|e| damaged(&e))?;
-            out.truncate(n);
+            scratch.clear();
+            scratch.resize(size, 0);
+            let n = lz4_flex::block::decompress_into(body, scratch).map_err(|e| damaged(&e))?;
+            scratch.truncate(n);
+            Ok(scratch)
         }
-        _ => return Err(damaged(&"unknown block")),
+        _ => Err(damaged(&"unknown block")),
     }
-    Ok(())
 }
 
 /// Buffers handed back and forth between the threads, so that the large ones are not allocated

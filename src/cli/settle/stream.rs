@@ -125,7 +125,7 @@ struct First {
 #[derive(Default)]
 struct Read {
     firsts: Vec<First>,
-    block: Vec<u8>,
+    block: Option<spill::Sealed>,
     rejected: Vec<u8>,
     rejections: u64,
     kept: Vec<Rejection>,
@@ -143,15 +143,22 @@ impl Read {
 }
 
 /// Prices the rows of one task: slips' data, the sealed spill block, rejections.
-fn read_task(pricer: &Pricer<'_>, engine: &Engine, first: u64, rows: &[csv::ByteRecord]) -> Read {
-    thread_local! {
-        // The uncompressed block, kept per thread: a fresh quarter-megabyte per task costs page faults.
-        static BLOCK: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+fn read_task(
+    pricer: &Pricer<'_>,
+    engine: &Engine,
+    first: u64,
+    rows: &[csv::ByteRecord],
+    pool: &spill::Buffers,
+) -> Read {
+    // The block's buffer comes from the pool and goes back once written: a fresh quarter-megabyte
+    // per task would cost page faults.
+    let mut block = pool.take();
+    let mut out = read_rows(pricer, engine, first, rows, &mut block);
+    match Spill::seal(block, pricer.compress_spill, pool) {
+        Ok(sealed) => out.block = Some(sealed),
+        Err(e) => out.error = Some(e),
     }
-    BLOCK.with_borrow_mut(|block| {
-        block.clear();
-        read_rows(pricer, engine, first, rows, block)
-    })
+    out
 }
 
 fn read_rows(
@@ -255,9 +262,6 @@ fn read_rows(
             stay,
         });
     }
-    if let Err(e) = Spill::seal(block, pricer.compress_spill, &mut out.block) {
-        out.error = Some(e);
-    }
     out
 }
 
@@ -316,7 +320,8 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
         let p = args.out.join(n);
         let f =
             std::fs::File::create(&p).map_err(|e| format!("cannot write {}: {e}", p.display()))?;
-        Ok((p, std::io::BufWriter::with_capacity(1 << 20, f)))
+        // Small: the large pieces (a block's case rows) are written straight from their buffers.
+        Ok((p, std::io::BufWriter::with_capacity(64 << 10, f)))
     };
     let fail = |p: &Path| {
         let p = p.display().to_string();
@@ -330,6 +335,7 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
     // 1. Read: slips in memory, rows in the spill.
     let bar = progress_bar(&args.cases, &mut reader);
     let mut spill = Spill::create(&args.out)?;
+    let buffers = spill::Buffers::default();
     let mut table = Hospitals::new();
     let mut slips: Vec<Slip> = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
     let mut approved_cases: Vec<Approved> = Vec::new();
@@ -340,7 +346,15 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
         let tasks: Vec<Read> = rows
             .par_chunks(TASK_ROWS)
             .enumerate()
-            .map(|(t, rows)| read_task(&pricer, &engine, first + (t * TASK_ROWS) as u64, rows))
+            .map(|(t, rows)| {
+                read_task(
+                    &pricer,
+                    &engine,
+                    first + (t * TASK_ROWS) as u64,
+                    rows,
+                    &buffers,
+                )
+            })
             .collect();
         for t in tasks {
             if let Some(e) = t.error {
@@ -363,7 +377,10 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
                     stays.push(s);
                 }
             }
-            spill.write(&t.block)?;
+            if let Some(sealed) = t.block {
+                spill.write(&sealed)?;
+                buffers.give(sealed.into_buffer());
+            }
             rejected_w
                 .write_all(&t.rejected)
                 .map_err(fail(&rejected_p))?;
@@ -434,11 +451,10 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
     let mut figures = Figures::default();
     let policy = &engine.policy;
     let mut blocks = spill.reopen()?;
-    let buffers = spill::Buffers::default();
     loop {
         let mut batch = Vec::with_capacity(BLOCKS_AT_ONCE);
         while batch.len() < BLOCKS_AT_ONCE {
-            match blocks.next_block()? {
+            match blocks.next_block(&buffers)? {
                 Some(b) => batch.push(b),
                 None => break,
             }
@@ -453,9 +469,9 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
                     static RAW: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
                 }
                 RAW.with_borrow_mut(|raw| -> Result<Part, String> {
-                spill::open_into(b, raw)?;
+                let rows = spill::open(b, raw)?;
                 let mut part = Part::new(nh, np, buffers.take());
-                let mut records = spill::Reader::new(raw);
+                let mut records = spill::Reader::new(rows);
                 while let Some(rec) = records.next_record() {
                     let rec = rec?;
                     let fund = fund_by_row[rec.row as usize];
@@ -523,6 +539,9 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
                 })
             })
             .collect();
+        for b in batch {
+            buffers.give(b);
+        }
         for part in parts {
             let part = part?;
             cases_w.write_all(&part.cases).map_err(fail(&cases_p))?;

@@ -118,7 +118,8 @@ struct First {
     value: Value,
     patient_share: Fen,
     approved: Option<(String, Value)>,
-    stay: Option<(Stay, Option<String>)>,
+    /// Boxed: only a `[signals]` run has stays, and the others should not move its size about.
+    stay: Option<Box<(Stay, Option<String>)>>,
 }
 
 /// What one parallel task of the read produced.
@@ -168,7 +169,10 @@ fn read_rows(
     rows: &[csv::ByteRecord],
     block: &mut Vec<u8>,
 ) -> Read {
-    let mut out = Read::default();
+    let mut out = Read {
+        firsts: Vec::with_capacity(rows.len()),
+        ..Read::default()
+    };
     let (mut head, mut tail, mut head2, mut tail2) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (k, row) in rows.iter().enumerate() {
@@ -189,7 +193,7 @@ fn read_rows(
         let stay = pricer
             .signals
             .as_ref()
-            .map(|cols| stay_lenient(cols, row, &case, engine));
+            .map(|cols| Box::new(stay_lenient(cols, row, &case, engine)));
         let fallback = pricing.without_review.take();
         let mut c = CaseResult {
             id: case.id,
@@ -374,7 +378,7 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
                 }
                 slips.push(slip);
                 if let Some(s) = f.stay {
-                    stays.push(s);
+                    stays.push(*s);
                 }
             }
             if let Some(sealed) = t.block {

@@ -293,7 +293,8 @@ impl DipColumns {
 /// Writes one CSV field, quoting only when needed (RFC 4180).
 #[inline]
 pub fn write_field(out: &mut Vec<u8>, s: &str) {
-    if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+    let b = s.as_bytes();
+    if memchr::memchr3(b',', b'"', b'\n', b).is_some() || memchr::memchr(b'\r', b).is_some() {
         out.push(b'"');
         for b in s.bytes() {
             if b == b'"' {

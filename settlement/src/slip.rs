@@ -132,7 +132,7 @@ pub struct Approved {
 #[derive(Clone, Debug, Default)]
 pub struct Hospitals {
     codes: Vec<String>,
-    index: HashMap<String, u32>,
+    index: HashMap<String, u32, ahash::RandomState>,
 }
 
 impl Hospitals {

@@ -16,7 +16,7 @@
 mod read;
 mod write;
 
-pub use read::ParquetRows;
+pub use read::{text, ParquetRows, Text};
 pub use write::{ColumnType, ParquetSink};
 
 /// Rows per record batch, read or written.

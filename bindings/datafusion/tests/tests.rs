@@ -357,7 +357,7 @@ async fn sample_discharges_group_as_documented_under_chs_drg_11() {
 /// A real scheme (codes drawn from it by the generator): SQL and the CLI agree row for row.
 #[tokio::test]
 async fn real_schemes_give_the_cli_answer() {
-    for name in ["chs_drg_11", "hefei_2023"] {
+    for name in ["chs_drg_11", "hefei_2023", "foshan_2022"] {
         let Some(path) = shared_file(&format!("schemes/opendrg/{name}.json")) else {
             return;
         };

@@ -16,7 +16,7 @@
 mod read;
 mod write;
 
-pub use read::{batch_rows, has_text_form, ParquetRows};
+pub use read::{batch_rows, has_text_form, text, ParquetRows, Text};
 pub use write::{ColumnType, ParquetSink};
 
 /// Rows per record batch, read or written.

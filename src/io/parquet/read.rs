@@ -22,7 +22,7 @@ use parquet::basic::Compression;
 use super::BATCH_ROWS;
 
 /// Appends the text of row `i` of one column to the buffer (nothing for a null).
-type Text<'a> = Box<dyn Fn(usize, &mut Vec<u8>) + 'a>;
+pub type Text<'a> = Box<dyn Fn(usize, &mut Vec<u8>) + 'a>;
 
 /// A Parquet file read as rows of text, a record batch at a time.
 ///
@@ -266,8 +266,10 @@ pub fn has_text_form(t: &DataType) -> bool {
     text(arrow_array::new_empty_array(t).as_ref()).is_some()
 }
 
-/// The text form of a column, or `None` for a type that has none.
-fn text(a: &dyn Array) -> Option<Text<'_>> {
+/// The text form of a column, or `None` for a type that has none: row `i`'s value as a CSV file
+/// would hold it, the text [`ParquetRows`] hands out (public for `bindings/datafusion`, whose
+/// `drg_group` reads Arrow arrays exactly as `drgdip group` reads Parquet).
+pub fn text(a: &dyn Array) -> Option<Text<'_>> {
     Some(match a.data_type() {
         DataType::Null => Box::new(|_, _| {}),
         DataType::Boolean => {

@@ -121,7 +121,7 @@ fn stored_and_compressed_spills_settle_alike_and_leave_no_file_behind() {
     let input = tmp("spill.csv");
     gen(&input, 2500, &[]);
     let (plain, packed) = (tmp("spill-plain"), tmp("spill-lz4"));
-    for (out, extra) in [(&plain, None), (&packed, Some("--compress-spill"))] {
+    for (out, extra) in [(&plain, Some("--uncompressed-spill")), (&packed, None)] {
         ok(drgdip()
             .args(["settle", "--cases"])
             .arg(&input)

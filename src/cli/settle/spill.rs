@@ -2,9 +2,10 @@
 //! without the fund payment (which only the close knows), and the few numbers the statements and
 //! the report count. Cases are packed into blocks of a few thousand and written to a hidden file in
 //! the output directory (removed at the end), so memory holds only the close's 48-byte slips
-//! however many cases the run has. Blocks are stored as they are by default (about the size of
-//! `cases.csv`); `settle --compress-spill` compresses them with LZ4 (the rows are repetitive text:
-//! about a sixth of their size) for about 15% more CPU.
+//! however many cases the run has. Blocks are LZ4-compressed (the rows are repetitive text: about
+//! a sixth of their size); `settle --uncompressed-spill` stores them as they are, for less CPU but
+//! about the size of `cases.csv` on disk (slower at 10 million rows, where the page cache no longer
+//! absorbs it).
 //!
 //! A record (little-endian): row `u32`, level `u8`, variants `u8` (2 for an approved
 //! special-review case: the review pricing, then the one without), key `2 × u64`, total cost and

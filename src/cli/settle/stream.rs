@@ -309,7 +309,7 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
             ),
             None => None,
         },
-        compress_spill: args.compress_spill,
+        compress_spill: !args.uncompressed_spill,
     };
     reader.read_only(&pricer.columns_read())?;
     // Reserve the slips once: growing a vector of millions by doubling would hold the old and the

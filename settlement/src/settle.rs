@@ -354,8 +354,9 @@ pub(crate) fn closure_name(c: Closure, has_points: bool) -> &'static str {
     }
 }
 
-/// The fund payment of an amount-priced case.
-pub(crate) fn amount_fund(v: Value, patient_share: Fen) -> Fen {
+/// The fund payment of an amount-priced case: a standard less the patient's share (never below
+/// zero), fund money as it is; zero for a case priced in points (its pool's close pays those).
+pub fn amount_fund(v: Value, patient_share: Fen) -> Fen {
     match v {
         Value::Standard(f) => Fen((f - patient_share).0.max(0)),
         Value::Fund(f) => f,

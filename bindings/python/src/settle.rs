@@ -20,7 +20,7 @@
 //! Duplicate case ids, which the CLI rejects after the first, are the caller's to remove. Hospital
 //! statements beyond the payment (deposit, risk sharing, clearing) and capitation are not computed.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -28,18 +28,18 @@ use arrow_array::builder::{
     BooleanBuilder, Decimal128Builder, Float64Builder, Int64Builder, StringBuilder,
 };
 use arrow_array::ArrayRef;
-use drgdip::cli::settle::{read_weights, Source};
-use drgdip::grouper::dip::{CompiledCatalog, DipCatalog, DipGrouper, DipPolicy};
+use drgdip::cli::settle::{load_grouping, Grouping, SettleArgs, SideInputs, Source};
+use drgdip::grouper::dip::{CompiledCatalog, DipGrouper, DipPolicy};
 use drgdip::grouper::{Grouper, Options, Scheme};
 use drgdip::io::cases::{dip_bundle, drg_bundle, SettleColumns};
 use drgdip::io::csv::{Columns, DipColumns, NamedColumns};
 use drgdip::settlement::close::funds::close_pools;
-use drgdip::settlement::engine::{Engine, GroupWeight};
+use drgdip::settlement::engine::Engine;
 use drgdip::settlement::money::Fen;
 use drgdip::settlement::points::Points;
 use drgdip::settlement::policy::{BundleMethod, Closure};
 use drgdip::settlement::price::{Pricing, Value};
-use drgdip::settlement::settle::Inputs;
+use drgdip::settlement::settle::{amount_fund, Inputs};
 use drgdip::settlement::slip::{Hospitals, Key, Slip};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -126,80 +126,44 @@ impl Policy {
     ) -> PyResult<Policy> {
         let src = Source::load(path.as_deref()).map_err(err)?;
         let t = &src.policy.tables;
-        let (tables, weights) = match src.policy.policy.bundle {
-            BundleMethod::Drg => {
-                let scheme = match (&scheme, &t.scheme) {
-                    (Some(p), _) => Scheme::load(p).map_err(err)?,
-                    (None, Some(rel)) => {
-                        let (bytes, name) = src.table(rel).map_err(err)?;
-                        Scheme::from_json_slice(&bytes, &name).map_err(err)?
-                    }
-                    (None, None) => {
-                        return Err(err(format!(
-                            "{}: no scheme: give scheme= or tables.scheme",
-                            src.origin
-                        )))
-                    }
-                };
-                let (bytes, name) = match (&weights, &t.drg_weights) {
-                    (Some(p), _) => (
-                        std::fs::read(p)
-                            .map_err(|e| err(format!("cannot read {}: {e}", p.display())))?,
-                        p.display().to_string(),
-                    ),
-                    (None, Some(rel)) => src.table(rel).map_err(err)?,
-                    (None, None) => {
-                        return Err(err(format!(
-                            "{}: no DRG weight table: give weights= (a drg,weight,mean_cost CSV; \
-                             `drgdip drg weights` calibrates one from a history) or \
-                             tables.drg_weights",
-                            src.origin
-                        )))
-                    }
-                };
-                let options = Options {
+        if src.policy.policy.bundle == BundleMethod::Drg
+            && weights.is_none()
+            && t.drg_weights.is_none()
+            && t.drg_history.is_some()
+        {
+            // Calibrating from a history writes the weights beside the run's files: a job for
+            // `drgdip drg weights`, whose table is then given here.
+            return Err(err(format!(
+                "{}: tables.drg_history is not read here: give weights= (a drg,weight,mean_cost \
+                 CSV; `drgdip drg weights` calibrates one from the history)",
+                src.origin
+            )));
+        }
+        // The tables resolve as `drgdip settle` resolves them (its own loader).
+        let args = SettleArgs {
+            policy: path.clone(),
+            cases: PathBuf::new(),
+            out: std::env::temp_dir(),
+            report: None,
+            uncompressed_spill: false,
+            side: SideInputs {
+                scheme,
+                weights,
+                catalog,
+                no_map_codes: !map_codes,
+                ..SideInputs::default()
+            },
+        };
+        let (grouping, weights, _) = load_grouping(&src, &args).map_err(err)?;
+        let tables = match grouping {
+            Grouping::Drg(scheme) => Tables::Drg(
+                scheme,
+                Options {
                     map_codes,
                     ..Options::default()
-                };
-                (
-                    Tables::Drg(scheme, options),
-                    read_weights(&bytes, &name).map_err(err)?,
-                )
-            }
-            BundleMethod::Dip => {
-                let (bytes, name) = match (&catalog, &t.dip_catalog) {
-                    (Some(p), _) => (
-                        std::fs::read(p)
-                            .map_err(|e| err(format!("cannot read {}: {e}", p.display())))?,
-                        p.display().to_string(),
-                    ),
-                    (None, Some(rel)) => src.table(rel).map_err(err)?,
-                    (None, None) => {
-                        return Err(err(format!(
-                            "{}: no DIP catalog: give catalog= or tables.dip_catalog",
-                            src.origin
-                        )))
-                    }
-                };
-                let compiled = DipCatalog::from_slice(&bytes, &name)
-                    .and_then(|c| c.compile(&name))
-                    .map_err(err)?;
-                let grouping = t.dip_grouping.as_deref().unwrap_or("national");
-                let policy = match DipPolicy::preset(grouping) {
-                    Some(p) => p,
-                    None => {
-                        let p = src
-                            .dir
-                            .as_ref()
-                            .map_or_else(|| PathBuf::from(grouping), |d| d.join(grouping));
-                        drgdip::cli::dip::load_policy(&p.display().to_string()).map_err(err)?
-                    }
-                };
-                (
-                    Tables::Dip(compiled, policy),
-                    HashMap::<String, GroupWeight>::new(),
-                )
-            }
+                },
+            ),
+            Grouping::Dip(compiled, policy) => Tables::Dip(compiled, policy),
         };
         Ok(Policy {
             engine: Engine::new(src.policy, weights).map_err(err)?,
@@ -370,15 +334,11 @@ fn build_priced(engine: &Engine, rows: &[PricedRow]) -> Vec<ArrayRef> {
                 class.append_value(pr.class.as_str());
                 line.append_value(&pr.line);
                 formula.append_value(&pr.formula);
-                let (pts, fund, ps) = match pr.value {
-                    Value::Points(x) => (x, Fen::ZERO, *patient_share),
-                    // The fund payment of an amount-priced case, as the close pays it
-                    // (settlement's `amount_fund`): a standard less the patient's share, never
-                    // below zero; fund money as is.
-                    Value::Standard(f) => {
-                        (Points::ZERO, Fen((f - *patient_share).0.max(0)), Fen::ZERO)
-                    }
-                    Value::Fund(f) => (Points::ZERO, f, Fen::ZERO),
+                // An amount-priced case's fund payment as the close pays it.
+                let fund = amount_fund(pr.value, *patient_share);
+                let (pts, ps) = match pr.value {
+                    Value::Points(x) => (x, *patient_share),
+                    Value::Standard(_) | Value::Fund(_) => (Points::ZERO, Fen::ZERO),
                 };
                 points.append_value(i128::from(pts.0));
                 amount.append_value(i128::from(fund.0));

@@ -287,7 +287,7 @@ pub(crate) fn inputs(args: &SettleArgs) -> Result<(Inputs, HashSet<String>), Str
 }
 
 /// The grouping a policy settles with: a CHS-DRG scheme, or a compiled DIP catalog and its switches.
-pub(crate) enum Grouping {
+pub enum Grouping {
     /// DRG.
     Drg(Scheme),
     /// DIP.
@@ -295,8 +295,10 @@ pub(crate) enum Grouping {
 }
 
 /// Loads the grouping tables and DRG weights a policy names (or the overriding options); returns
-/// them with the table's name for the statements.
-pub(crate) fn load_grouping(
+/// them with the table's name for the statements. Shared by `settle`, `compare`, `sweep` and the
+/// Python bindings' `Policy`, so a policy resolves its tables the same way everywhere. Weights
+/// calibrated from a history are written to `args.out`.
+pub fn load_grouping(
     src: &Source,
     args: &SettleArgs,
 ) -> Result<(Grouping, HashMap<String, GroupWeight>, String), String> {

@@ -63,20 +63,9 @@ use grouper::{Grouper, Grouping, MappingMode, Options, Scheme, SchemeError};
 /// The name the function is registered under.
 pub const NAME: &str = "drg_group";
 
-/// The arguments of `drg_group`, in order; the last (`icu_hours`) may be left out, as the CLI's
-/// input may lack that column.
-pub const ARGUMENTS: [&str; 10] = [
-    "gender",
-    "age",
-    "age_days",
-    "weight",
-    "dept",
-    "los",
-    "leaving_type",
-    "diagnoses",
-    "procedures",
-    "icu_hours",
-];
+/// The arguments of `drg_group`, in order: the CLI's input columns after `id`; the last
+/// (`icu_hours`) may be left out, as the CLI's input may lack that column.
+pub const ARGUMENTS: &[&str] = INPUT_COLUMNS.split_at(1).1;
 
 /// The fields of the struct `drg_group` returns, all `Utf8`.
 pub const RESULT_FIELDS: [&str; 6] = ["status", "mdc", "adrg", "drg", "drg_name", "reason"];

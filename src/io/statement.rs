@@ -85,9 +85,15 @@ pub fn case_row_pre(out: &mut Vec<u8>, engine: &Engine, c: &CaseResult) {
     write_field(out, &c.hospital);
     out.push(b',');
     write_field(out, &engine.policy.pools[c.pool].id);
-    let _ = write!(out, ",{},{},", p.route.as_str(), p.route.method_code());
+    out.push(b',');
+    out.extend_from_slice(p.route.as_str().as_bytes());
+    out.push(b',');
+    push_decimal(out, i64::from(p.route.method_code()), 0);
+    out.push(b',');
     write_field(out, &p.line);
-    let _ = write!(out, ",{},", p.class.as_str());
+    out.push(b',');
+    out.extend_from_slice(p.class.as_str().as_bytes());
+    out.push(b',');
     if let Some(r) = p.ratio {
         let _ = write!(out, "{}", r.approx_text(4));
     }

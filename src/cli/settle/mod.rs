@@ -17,8 +17,10 @@ use settlement::money::{Fen, Ratio};
 use settlement::policy::{BundleMethod, Policy};
 use settlement::settle::{Enrolment, Inputs};
 
+mod read;
 mod spill;
 mod stream;
+mod write;
 
 pub use stream::{run, Outcome};
 

@@ -311,11 +311,22 @@ impl Spill {
                 body: block,
             });
         }
+        // Compressed into this thread's scratch, kept at its largest size (zeroing a quarter
+        // megabyte per block would cost as much as the copy), then copied out at its real size.
+        thread_local! {
+            static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
         let mut out = pool.take();
-        out.resize(lz4_flex::block::get_maximum_output_size(block.len()), 0);
-        let n = lz4_flex::block::compress_into(&block, &mut out)
-            .map_err(|e| format!("cannot compress a spill block: {e}"))?;
-        out.truncate(n);
+        SCRATCH.with_borrow_mut(|scratch| -> Result<(), String> {
+            let max = lz4_flex::block::get_maximum_output_size(block.len());
+            if scratch.len() < max {
+                scratch.resize(max, 0);
+            }
+            let n = lz4_flex::block::compress_into(&block, scratch)
+                .map_err(|e| format!("cannot compress a spill block: {e}"))?;
+            out.extend_from_slice(&scratch[..n]);
+            Ok(())
+        })?;
         pool.give(block);
         Ok(Sealed {
             tag: LZ4,
@@ -397,11 +408,16 @@ pub fn open<'a>(b: &'a [u8], scratch: &'a mut Vec<u8>) -> Result<&'a [u8], Strin
     match tag {
         STORED if body.len() == size => Ok(body),
         LZ4 => {
-            scratch.clear();
-            scratch.resize(size, 0);
-            let n = lz4_flex::block::decompress_into(body, scratch).map_err(|e| damaged(&e))?;
-            scratch.truncate(n);
-            Ok(scratch)
+            // Grown, never cleared: only new room is zeroed.
+            if scratch.len() < size {
+                scratch.resize(size, 0);
+            }
+            let n = lz4_flex::block::decompress_into(body, &mut scratch[..size])
+                .map_err(|e| damaged(&e))?;
+            if n != size {
+                return Err(damaged(&"short block"));
+            }
+            Ok(&scratch[..size])
         }
         _ => Err(damaged(&"unknown block")),
     }

@@ -19,30 +19,24 @@ use std::time::Instant;
 
 use grouper::dip::DipGrouper;
 use grouper::{Grouper, Options};
-use rayon::prelude::*;
-use settlement::case::Case;
 use settlement::close::funds::close_pools;
 use settlement::close::statements;
-use settlement::close::tally::{Settled, Tally};
-use settlement::engine::{Engine, HospitalRules, Rejection};
-use settlement::money::Fen;
-use settlement::points::Points;
-use settlement::price::{Pricing, Value};
-use settlement::settle::{CaseResult, Counts, Settlement};
-use settlement::signals::Stay;
-use settlement::slip::{Approved, Hospitals, Key, Slip, APPROVED, DUPLICATE, NOT_HONOURED};
+use settlement::engine::Engine;
+use settlement::settle::{Counts, Settlement};
+use settlement::slip::{DUPLICATE, NOT_HONOURED};
 
-use super::spill::{self, Spill, Variant};
+use super::read::{read_all, Gathered, Outputs, Pricer, G, REJECTIONS_KEPT};
+use super::spill::{self, Spill};
+use super::write::{write_all, Closed, Files, DUPLICATE_ROW};
 use super::{inputs, load_grouping, Grouping, SettleArgs, Source};
-use crate::cli::pipeline::{for_each_chunk, progress_bar};
-use crate::io::cases::{dip_bundle, drg_bundle, SettleColumns};
+use crate::cli::pipeline::progress_bar;
+use crate::io::cases::SettleColumns;
 use crate::io::csv::{Columns, DipColumns};
 use crate::io::rows::RowReader;
 use crate::io::signals::adjust::Adjustments;
-use crate::io::signals::run::RunStays;
-use crate::io::signals::{stay_lenient, SignalColumns};
+use crate::io::signals::SignalColumns;
 use crate::io::statement;
-use crate::report::kpi::{Facts, Figures};
+use crate::report::kpi::Figures;
 
 /// A settle run's results: the statements (without the cases, which are in `cases.csv`) and the
 /// report's figures.
@@ -51,222 +45,6 @@ pub struct Outcome {
     pub settlement: Settlement,
     /// Figures for the report.
     pub figures: Figures,
-}
-
-/// Rejections kept in memory for the report (all are in `rejected.csv`).
-const REJECTIONS_KEPT: usize = 1000;
-/// Rows per parallel task.
-const TASK_ROWS: usize = 1024;
-/// Spill blocks handed out together to the threads when the spill is read back.
-const BLOCKS_AT_ONCE: usize = 16;
-/// Fund of a row rejected as a duplicate id.
-const DUPLICATE_ROW: i64 = i64::MIN;
-
-enum G<'a> {
-    Drg(Grouper<'a>, Columns),
-    Dip(DipGrouper<'a>, DipColumns),
-}
-
-/// Reads, groups and prices one row.
-struct Pricer<'a> {
-    g: G<'a>,
-    cols: SettleColumns,
-    engine: &'a Engine,
-    approved: &'a HashSet<String>,
-    /// The columns the policy's `[signals]` read, when it has any.
-    signals: Option<SignalColumns>,
-    /// Whether spill blocks are compressed.
-    compress_spill: bool,
-}
-
-type PricedRow = (Case, usize, HospitalRules, Pricing);
-
-impl Pricer<'_> {
-    fn price(&self, row: &csv::ByteRecord, line: u64) -> Result<PricedRow, Rejection> {
-        let approved = |id: &str| !self.approved.is_empty() && self.approved.contains(id);
-        let bundle = match &self.g {
-            G::Drg(gr, c) => c.record(row).map(|r| drg_bundle(&gr.group(&r))),
-            G::Dip(gr, c) => c.record(row).map(|r| dip_bundle(&gr.group(&r))),
-        };
-        let case = bundle
-            .and_then(|b| self.cols.case(row, &approved, b))
-            .map_err(|reason| Rejection {
-                id: self.cols.id_lossy(row),
-                reason: format!("line {line}: {reason}"),
-            })?;
-        let (pool, h, pricing) = self.engine.price(&case)?;
-        Ok((case, pool, h, pricing))
-    }
-
-    fn columns_read(&self) -> Vec<usize> {
-        let mut c = self.cols.located();
-        c.extend(self.signals.iter().flat_map(SignalColumns::located));
-        c.extend(match &self.g {
-            G::Drg(_, x) => x.located(),
-            G::Dip(_, x) => x.located(),
-        });
-        c
-    }
-}
-
-/// What the read keeps of a priced row in memory (the rest goes to the spill).
-struct First {
-    key: Key,
-    row: u32,
-    hospital: String,
-    pool: usize,
-    value: Value,
-    patient_share: Fen,
-    approved: Option<(String, Value)>,
-    /// Boxed: only a `[signals]` run has stays, and the others should not move its size about.
-    stay: Option<Box<(Stay, Option<String>)>>,
-}
-
-/// What one parallel task of the read produced.
-#[derive(Default)]
-struct Read {
-    firsts: Vec<First>,
-    block: Option<spill::Sealed>,
-    rejected: Vec<u8>,
-    rejections: u64,
-    kept: Vec<Rejection>,
-    error: Option<String>,
-}
-
-impl Read {
-    fn reject(&mut self, r: Rejection) {
-        statement::rejected_row(&mut self.rejected, &r);
-        self.rejections += 1;
-        if self.kept.len() < REJECTIONS_KEPT {
-            self.kept.push(r);
-        }
-    }
-}
-
-/// Prices the rows of one task: slips' data, the sealed spill block, rejections.
-fn read_task(
-    pricer: &Pricer<'_>,
-    engine: &Engine,
-    first: u64,
-    rows: &[csv::ByteRecord],
-    pool: &spill::Buffers,
-) -> Read {
-    // The block's buffer comes from the pool and goes back once written: a fresh quarter-megabyte
-    // per task would cost page faults.
-    let mut block = pool.take();
-    let mut out = read_rows(pricer, engine, first, rows, &mut block);
-    match Spill::seal(block, pricer.compress_spill, pool) {
-        Ok(sealed) => out.block = Some(sealed),
-        Err(e) => out.error = Some(e),
-    }
-    out
-}
-
-fn read_rows(
-    pricer: &Pricer<'_>,
-    engine: &Engine,
-    first: u64,
-    rows: &[csv::ByteRecord],
-    block: &mut Vec<u8>,
-) -> Read {
-    let mut out = Read {
-        firsts: Vec::with_capacity(rows.len()),
-        ..Read::default()
-    };
-    let (mut head, mut tail, mut head2, mut tail2) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for (k, row) in rows.iter().enumerate() {
-        let r = first + k as u64;
-        let Ok(row_no) = u32::try_from(r) else {
-            out.error = Some(format!("more than {} rows in one run", u32::MAX));
-            return out;
-        };
-        let (case, pool, h, mut pricing): (Case, usize, HospitalRules, Pricing) =
-            match pricer.price(row, r + 2) {
-                Ok(p) => p,
-                Err(rejection) => {
-                    out.reject(rejection);
-                    continue;
-                }
-            };
-        let key = Key::of(&case.id);
-        let stay = pricer
-            .signals
-            .as_ref()
-            .map(|cols| Box::new(stay_lenient(cols, row, &case, engine)));
-        let fallback = pricing.without_review.take();
-        let mut c = CaseResult {
-            id: case.id,
-            hospital: case.hospital,
-            pool,
-            total_cost: case.total_cost,
-            patient_share: case.patient_share,
-            priced: pricing.primary,
-            points: Points::ZERO,
-            fund: Fen::ZERO,
-        };
-        // The row's text around its points and fund payment, and the facts the statements count.
-        let texts = |c: &CaseResult, pre: &mut Vec<u8>, post: &mut Vec<u8>| {
-            pre.clear();
-            post.clear();
-            statement::case_row_pre(pre, engine, c);
-            statement::case_row_post(post, c);
-            (
-                Facts::of(&c.priced, c.total_cost, Fen::ZERO),
-                c.priced.value,
-            )
-        };
-        let (facts, value) = texts(&c, &mut head, &mut tail);
-        let fallback = fallback.map(|f| {
-            let original = std::mem::replace(&mut c.priced, f);
-            let second = texts(&c, &mut head2, &mut tail2);
-            (std::mem::replace(&mut c.priced, original), second)
-        });
-        let primary = Variant {
-            facts,
-            value,
-            pre: &head,
-            post: &tail,
-            formula: &c.priced.formula,
-            note: &c.priced.note,
-        };
-        let n = 1 + usize::from(fallback.is_some());
-        let second = match &fallback {
-            Some((p, (facts2, value2))) => Variant {
-                facts: *facts2,
-                value: *value2,
-                pre: &head2,
-                post: &tail2,
-                formula: &p.formula,
-                note: &p.note,
-            },
-            None => primary.clone(),
-        };
-        spill::push(
-            block,
-            row_no,
-            h.level,
-            key,
-            c.total_cost,
-            c.patient_share,
-            pool,
-            &c.hospital,
-            &c.id,
-            &[primary, second][..n],
-        );
-        let approved = fallback.map(|(p, _)| (c.id.clone(), p.value));
-        out.firsts.push(First {
-            key,
-            row: row_no,
-            hospital: c.hospital,
-            pool,
-            value: c.priced.value,
-            patient_share: c.patient_share,
-            approved,
-            stay,
-        });
-    }
-    out
 }
 
 /// Runs `drgdip settle`.
@@ -340,60 +118,31 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
     let bar = progress_bar(&args.cases, &mut reader);
     let mut spill = Spill::create(&args.out)?;
     let buffers = spill::Buffers::default();
-    let mut table = Hospitals::new();
-    let mut slips: Vec<Slip> = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
-    let mut approved_cases: Vec<Approved> = Vec::new();
-    let mut counts = Counts::default();
-    let mut kept: Vec<Rejection> = Vec::new();
-    let mut stays = RunStays::default();
-    let rows = for_each_chunk(reader, |first, rows| {
-        let tasks: Vec<Read> = rows
-            .par_chunks(TASK_ROWS)
-            .enumerate()
-            .map(|(t, rows)| {
-                read_task(
-                    &pricer,
-                    &engine,
-                    first + (t * TASK_ROWS) as u64,
-                    rows,
-                    &buffers,
-                )
-            })
-            .collect();
-        for t in tasks {
-            if let Some(e) = t.error {
-                return Err(format!("{name}: {e}"));
-            }
-            for f in t.firsts {
-                let h = table.intern(&f.hospital);
-                let mut slip = Slip::new(f.key, f.row, h, f.pool, f.value, f.patient_share);
-                if let Some((id, fallback)) = f.approved {
-                    slip.flags |= APPROVED;
-                    approved_cases.push(Approved {
-                        row: f.row,
-                        id,
-                        hospital: h,
-                        fallback,
-                    });
-                }
-                slips.push(slip);
-                if let Some(s) = f.stay {
-                    stays.push(*s);
-                }
-            }
-            if let Some(sealed) = t.block {
-                spill.write(&sealed)?;
-                buffers.give(sealed.into_buffer());
-            }
-            rejected_w
-                .write_all(&t.rejected)
-                .map_err(fail(&rejected_p))?;
-            counts.rejected += t.rejections;
-            let room = REJECTIONS_KEPT - kept.len().min(REJECTIONS_KEPT);
-            kept.extend(t.kept.into_iter().take(room));
-        }
-        Ok(())
-    })?;
+    let gathered = read_all(
+        reader,
+        &pricer,
+        usize::try_from(expected).unwrap_or(0),
+        Outputs {
+            name: &name,
+            spill: &mut spill,
+            rejected: &mut rejected_w,
+            rejected_path: &rejected_p,
+            buffers: &buffers,
+        },
+    )?;
+    let Gathered {
+        mut table,
+        mut slips,
+        approved: mut approved_cases,
+        rejected,
+        mut kept,
+        stays,
+        rows,
+    } = gathered;
+    let mut counts = Counts {
+        rejected,
+        ..Counts::default()
+    };
     if let Some(b) = bar {
         b.finish_and_clear();
     }
@@ -450,117 +199,31 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
     head.clear();
     statement::cases_header(&mut head);
     cases_w.write_all(&head).map_err(fail(&cases_p))?;
-    let (nh, np) = (table.len(), engine.policy.pools.len());
-    let mut tally = Tally::new(nh, np);
-    let mut figures = Figures::default();
     let policy = &engine.policy;
-    let mut blocks = spill.reopen()?;
-    loop {
-        let mut batch = Vec::with_capacity(BLOCKS_AT_ONCE);
-        while batch.len() < BLOCKS_AT_ONCE {
-            match blocks.next_block(&buffers)? {
-                Some(b) => batch.push(b),
-                None => break,
-            }
-        }
-        if batch.is_empty() {
-            break;
-        }
-        let parts: Vec<Result<Part, String>> = batch
-            .par_iter()
-            .map(|b| {
-                thread_local! {
-                    static RAW: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-                }
-                RAW.with_borrow_mut(|raw| -> Result<Part, String> {
-                let rows = spill::open(b, raw)?;
-                let mut part = Part::new(nh, np, buffers.take());
-                let mut records = spill::Reader::new(rows);
-                while let Some(rec) = records.next_record() {
-                    let rec = rec?;
-                    let fund = fund_by_row[rec.row as usize];
-                    if fund == DUPLICATE_ROW {
-                        part.reject(Rejection {
-                            id: rec.id.to_string(),
-                            reason: format!(
-                                "duplicate case id {:?}: settled once, this row rejected",
-                                rec.id
-                            ),
-                        });
-                        continue;
-                    }
-                    let fund = Fen(fund);
-                    let v = match &rec.variants {
-                        [_, Some(fallback)] if not_honoured.contains(&rec.row) => fallback,
-                        [Some(primary), _] => primary,
-                        _ => return Err("the settle spill file is damaged".to_string()),
-                    };
-                    let hospital = table
-                        .get(rec.hospital)
-                        .ok_or("the settle spill file is damaged")?;
-                    let mut facts = v.facts;
-                    facts.fund = fund;
-                    // A readmission adjustment changes the points and says so in the formula.
-                    let mut value = v.value;
-                    let mut formula = std::borrow::Cow::Borrowed(v.formula);
-                    if let (Value::Points(_), Some(_)) = (value, adjustments.of_key(rec.key)) {
-                        let mut p = settlement::price::Priced {
-                            value,
-                            formula: v.formula.to_string(),
-                            ..settlement::price::Priced::placeholder()
-                        };
-                        adjustments.apply_to_priced(rec.key, &mut p, rounding)?;
-                        value = p.value;
-                        formula = std::borrow::Cow::Owned(p.formula);
-                    }
-                    part.tally.add(&Settled {
-                        hospital,
-                        key: rec.key,
-                        level: rec.level,
-                        payee: payees[hospital as usize],
-                        pool: rec.pool,
-                        route: facts.route,
-                        class: facts.class,
-                        points: match value {
-                            Value::Points(p) => Some(p),
-                            _ => None,
-                        },
-                        weight: facts.weight,
-                        fund,
-                        total_cost: facts.total_cost,
-                        patient_share: rec.patient_share,
-                    });
-                    part.figures
-                        .add_case(policy, rec.hospital, rec.pool, &facts);
-                    part.cases.extend_from_slice(v.pre);
-                    statement::case_row_points(&mut part.cases, value);
-                    part.cases.extend_from_slice(v.post);
-                    statement::case_row_fund(&mut part.cases, fund);
-                    statement::case_row_tail(&mut part.cases, &formula, v.note);
-                    part.settled += 1;
-                }
-                Ok(part)
-                })
-            })
-            .collect();
-        for b in batch {
-            buffers.give(b);
-        }
-        for part in parts {
-            let part = part?;
-            cases_w.write_all(&part.cases).map_err(fail(&cases_p))?;
-            buffers.give(part.cases);
-            rejected_w
-                .write_all(&part.rejected)
-                .map_err(fail(&rejected_p))?;
-            counts.settled += part.settled;
-            counts.rejected += part.rejections;
-            let room = REJECTIONS_KEPT - kept.len().min(REJECTIONS_KEPT);
-            kept.extend(part.kept.into_iter().take(room));
-            tally.merge(part.tally);
-            figures.merge(part.figures);
-        }
-    }
+    let written = write_all(
+        &engine,
+        &Closed {
+            fund_by_row: &fund_by_row,
+            not_honoured: &not_honoured,
+            table: &table,
+            payees: &payees,
+            adjustments: &adjustments,
+            rounding,
+        },
+        spill.reopen()?,
+        &buffers,
+        Files {
+            cases: &mut cases_w,
+            cases_path: &cases_p,
+            rejected: &mut rejected_w,
+            rejected_path: &rejected_p,
+        },
+    )?;
+    counts.settled += written.settled;
+    counts.rejected += written.rejected;
+    let room = REJECTIONS_KEPT - kept.len().min(REJECTIONS_KEPT);
+    kept.extend(written.kept.into_iter().take(room));
+    let (tally, mut figures) = (written.tally, written.figures);
     drop(spill);
     cases_w.flush().map_err(fail(&cases_p))?;
     rejected_w.flush().map_err(fail(&rejected_p))?;
@@ -613,37 +276,4 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
         settlement,
         figures,
     })
-}
-
-/// What one parallel task of the write produced.
-struct Part {
-    cases: Vec<u8>,
-    rejected: Vec<u8>,
-    kept: Vec<Rejection>,
-    rejections: u64,
-    settled: u64,
-    tally: Tally,
-    figures: Figures,
-}
-
-impl Part {
-    fn new(hospitals: usize, pools: usize, cases: Vec<u8>) -> Part {
-        Part {
-            cases,
-            rejected: Vec::new(),
-            kept: Vec::new(),
-            rejections: 0,
-            settled: 0,
-            tally: Tally::new(hospitals, pools),
-            figures: Figures::default(),
-        }
-    }
-
-    fn reject(&mut self, r: Rejection) {
-        statement::rejected_row(&mut self.rejected, &r);
-        self.rejections += 1;
-        if self.kept.len() < REJECTIONS_KEPT {
-            self.kept.push(r);
-        }
-    }
 }

@@ -22,7 +22,12 @@ pub struct Key(pub [u64; 2]);
 impl Key {
     /// The key of a case id.
     pub fn of(id: &str) -> Key {
-        let h = xxhash_rust::xxh3::xxh3_128(id.as_bytes());
+        Key::of_bytes(id.as_bytes())
+    }
+
+    /// [`Key::of`] an id's bytes.
+    pub fn of_bytes(id: &[u8]) -> Key {
+        let h = xxhash_rust::xxh3::xxh3_128(id);
         Key([(h >> 64) as u64, h as u64])
     }
 }

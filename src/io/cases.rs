@@ -78,8 +78,21 @@ impl SettleColumns {
         approved: &dyn Fn(&str) -> bool,
         bundle: Bundle,
     ) -> Result<Case, String> {
+        let mut case = empty_case(bundle);
+        self.fill(row, approved, &mut case)?;
+        Ok(case)
+    }
+
+    /// [`SettleColumns::case`] into a case read before (all but its bundle are replaced), reusing
+    /// its strings: a run reads millions of rows, and a dozen allocations per row add up. On an
+    /// error the case is left half filled.
+    pub fn fill(
+        &self,
+        row: &csv::ByteRecord,
+        approved: &dyn Fn(&str) -> bool,
+        case: &mut Case,
+    ) -> Result<(), String> {
         let f = self.0.fields(row)?;
-        let id = f[0].trim().to_string();
         let level = match f[2].trim() {
             "" => None,
             t => Some(
@@ -98,32 +111,71 @@ impl SettleColumns {
             "" => None,
             t => Some(yuan("fund_amount", t)?),
         };
+        let total_cost = yuan("total_cost", f[11])?;
+        let patient_share = yuan("patient_share", f[12])?;
+        let set = |s: &mut String, text: &str| {
+            s.clear();
+            s.push_str(text);
+        };
+        set(&mut case.id, f[0].trim());
         let flagged = matches!(f[15].trim(), "1" | "true" | "yes" | "Y" | "y");
-        Ok(Case {
-            special_review: flagged || approved(&id),
-            id,
-            hospital: f[1].trim().to_string(),
-            hospital_level: level,
-            fund_type: f[3].trim().to_string(),
-            locality: f[4].trim().to_string(),
-            service_line: match f[5].trim() {
-                "" => "inpatient".to_string(),
-                s => s.to_string(),
+        case.special_review = flagged || approved(&case.id);
+        set(&mut case.hospital, f[1].trim());
+        case.hospital_level = level;
+        set(&mut case.fund_type, f[3].trim());
+        set(&mut case.locality, f[4].trim());
+        set(
+            &mut case.service_line,
+            match f[5].trim() {
+                "" => "inpatient",
+                s => s,
             },
-            discharge_date: f[6].trim().to_string(),
-            los,
-            dept: f[8].trim().to_string(),
-            principal: split_codes(f[9]).next().unwrap_or("").to_string(),
-            procedures: split_codes(f[10]).map(str::to_string).collect(),
-            total_cost: yuan("total_cost", f[11])?,
-            patient_share: yuan("patient_share", f[12])?,
-            fund_amount,
-            carve_out: match f[14].trim() {
-                "" => None,
-                s => Some(s.to_string()),
-            },
-            bundle,
-        })
+        );
+        set(&mut case.discharge_date, f[6].trim());
+        case.los = los;
+        set(&mut case.dept, f[8].trim());
+        set(&mut case.principal, split_codes(f[9]).next().unwrap_or(""));
+        let mut n = 0;
+        for code in split_codes(f[10]) {
+            match case.procedures.get_mut(n) {
+                Some(p) => set(p, code),
+                None => case.procedures.push(code.to_string()),
+            }
+            n += 1;
+        }
+        case.procedures.truncate(n);
+        case.total_cost = total_cost;
+        case.patient_share = patient_share;
+        case.fund_amount = fund_amount;
+        match (f[14].trim(), &mut case.carve_out) {
+            ("", c) => *c = None,
+            (s, Some(c)) => set(c, s),
+            (s, c) => *c = Some(s.to_string()),
+        }
+        Ok(())
+    }
+}
+
+/// A case with nothing read yet, to [`SettleColumns::fill`].
+pub fn empty_case(bundle: Bundle) -> Case {
+    Case {
+        id: String::new(),
+        hospital: String::new(),
+        hospital_level: None,
+        fund_type: String::new(),
+        locality: String::new(),
+        service_line: String::new(),
+        discharge_date: String::new(),
+        los: None,
+        dept: String::new(),
+        principal: String::new(),
+        procedures: Vec::new(),
+        total_cost: Fen::ZERO,
+        patient_share: Fen::ZERO,
+        fund_amount: None,
+        carve_out: None,
+        special_review: false,
+        bundle,
     }
 }
 

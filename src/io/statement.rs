@@ -12,11 +12,12 @@ use serde_json::{json, Value};
 use settlement::engine::Engine;
 use settlement::engine::Rejection;
 use settlement::money::{push_decimal, Fen, Ratio};
+use settlement::points::Points;
 use settlement::policy::Basis;
-use settlement::price::{Route, Value as Priced};
+use settlement::price::{Class, Route, Value as Priced};
 use settlement::settle::{CaseResult, Settlement};
 
-use super::csv::{write_field, write_row};
+use super::csv::{write_field_parts, write_row};
 
 /// Columns of `cases.csv`.
 pub const CASE_COLUMNS: [&str; 16] = [
@@ -78,27 +79,72 @@ pub fn case_row(out: &mut Vec<u8>, engine: &Engine, c: &CaseResult) {
 /// The columns of a `cases.csv` row before `points` (and the comma after them); numbers are
 /// written straight into `out` (a run writes millions of rows).
 pub fn case_row_pre(out: &mut Vec<u8>, engine: &Engine, c: &CaseResult) {
-    use std::io::Write as _;
     let p = &c.priced;
-    write_field(out, &c.id);
-    out.push(b',');
-    write_field(out, &c.hospital);
-    out.push(b',');
-    write_field(out, &engine.policy.pools[c.pool].id);
-    out.push(b',');
-    out.extend_from_slice(p.route.as_str().as_bytes());
-    out.push(b',');
-    push_decimal(out, i64::from(p.route.method_code()), 0);
-    out.push(b',');
-    write_field(out, &p.line);
-    out.push(b',');
-    out.extend_from_slice(p.class.as_str().as_bytes());
-    out.push(b',');
+    let mut ratio = Vec::new();
     if let Some(r) = p.ratio {
-        let _ = write!(out, "{}", r.approx_text(4));
+        ratio_text(&mut ratio, r);
     }
+    case_row_head(
+        out,
+        &Head {
+            id: c.id.as_bytes(),
+            hospital: c.hospital.as_bytes(),
+            pool: &engine.policy.pools[c.pool].id,
+            route: p.route,
+            line: p.line.as_bytes(),
+            class: p.class,
+            ratio: &ratio,
+            weight: p.weight,
+        },
+    );
+}
+
+/// What a `cases.csv` row holds before `points` (texts as bytes: the settle spill hands back
+/// what it was given).
+#[derive(Clone, Copy, Debug)]
+pub struct Head<'a> {
+    /// Case id.
+    pub id: &'a [u8],
+    /// Hospital code.
+    pub hospital: &'a [u8],
+    /// Pool id.
+    pub pool: &'a str,
+    /// Route.
+    pub route: Route,
+    /// The route's line (group code, rule name).
+    pub line: &'a [u8],
+    /// Class.
+    pub class: Class,
+    /// The cost ratio's text ([`ratio_text`]), empty when none.
+    pub ratio: &'a [u8],
+    /// Weight.
+    pub weight: Option<Points>,
+}
+
+/// The text of a cost ratio in `cases.csv` (4 decimal places).
+pub fn ratio_text(out: &mut Vec<u8>, r: Ratio) {
+    let _ = write!(out, "{}", r.approx_text(4));
+}
+
+/// The columns before `points`, and the comma after them, from their parts.
+pub fn case_row_head(out: &mut Vec<u8>, h: &Head<'_>) {
+    let field = |out: &mut Vec<u8>, b: &[u8]| {
+        write_field_parts(out, [b, b""]);
+        out.push(b',');
+    };
+    field(out, h.id);
+    field(out, h.hospital);
+    field(out, h.pool.as_bytes());
+    out.extend_from_slice(h.route.as_str().as_bytes());
     out.push(b',');
-    if let Some(w) = p.weight {
+    push_decimal(out, i64::from(h.route.method_code()), 0);
+    out.push(b',');
+    field(out, h.line);
+    out.extend_from_slice(h.class.as_str().as_bytes());
+    out.push(b',');
+    out.extend_from_slice(h.ratio);
+    out.push(b',');
+    if let Some(w) = h.weight {
         push_decimal(out, w.0, 4);
     }
     out.push(b',');
@@ -113,14 +159,20 @@ pub fn case_row_points(out: &mut Vec<u8>, value: Priced) {
 
 /// The columns between `points` and `fund_fen`, with the commas around them.
 pub fn case_row_post(out: &mut Vec<u8>, c: &CaseResult) {
+    case_row_mid(out, c.priced.value, c.total_cost, c.patient_share);
+}
+
+/// The columns between `points` and `fund_fen` from their parts: the standard amount when the
+/// case is priced by one, the total cost and the patient's share.
+pub fn case_row_mid(out: &mut Vec<u8>, value: Priced, total_cost: Fen, patient_share: Fen) {
     out.push(b',');
-    if let Priced::Standard(f) = c.priced.value {
+    if let Priced::Standard(f) = value {
         push_decimal(out, f.0, 0);
     }
     out.push(b',');
-    push_decimal(out, c.total_cost.0, 0);
+    push_decimal(out, total_cost.0, 0);
     out.push(b',');
-    push_decimal(out, c.patient_share.0, 0);
+    push_decimal(out, patient_share.0, 0);
     out.push(b',');
 }
 
@@ -131,10 +183,15 @@ pub fn case_row_fund(out: &mut Vec<u8>, fund: Fen) {
 
 /// The columns after `fund_fen` (with the comma before them) and the line end.
 pub fn case_row_tail(out: &mut Vec<u8>, formula: &str, note: &str) {
+    case_row_tail_parts(out, [formula.as_bytes(), b""], note.as_bytes());
+}
+
+/// [`case_row_tail`] with the formula in two parts, as bytes.
+pub fn case_row_tail_parts(out: &mut Vec<u8>, formula: [&[u8]; 2], note: &[u8]) {
     out.push(b',');
-    write_field(out, formula);
+    write_field_parts(out, formula);
     out.push(b',');
-    write_field(out, note);
+    write_field_parts(out, [note, b""]);
     out.push(b'\n');
 }
 

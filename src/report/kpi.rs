@@ -198,21 +198,46 @@ impl Facts {
             }),
             ungroupable,
             ambiguous: !ungroupable && text.iter().any(|t| is_ambiguous(t)),
-            extreme_ffs: p.note.contains("extreme cost"),
+            extreme_ffs: PHRASES.any(&p.note, 4..5),
             total_cost,
             fund,
         }
     }
 }
 
+/// The phrases [`Facts::of`] looks for, searched with prebuilt finders (a formula is read by the
+/// million, and `str::contains` builds its searcher on every call).
+struct Phrases([memchr::memmem::Finder<'static>; 5]);
+
+static PHRASES: std::sync::LazyLock<Phrases> = std::sync::LazyLock::new(|| {
+    Phrases(
+        [
+            "ungroupable",
+            "not grouped by DIP",
+            "QY (",
+            ".ambiguous",
+            "extreme cost",
+        ]
+        .map(memchr::memmem::Finder::new),
+    )
+});
+
+impl Phrases {
+    fn any(&self, text: &str, which: std::ops::Range<usize>) -> bool {
+        self.0[which]
+            .iter()
+            .any(|f| f.find(text.as_bytes()).is_some())
+    }
+}
+
 /// Whether a case's pricing says the grouper could not group it.
 fn is_ungroupable(text: &str) -> bool {
-    text.contains("ungroupable") || text.contains("not grouped by DIP")
+    PHRASES.any(text, 0..2)
 }
 
 /// Whether a case's pricing says it was ambiguous (QY).
 fn is_ambiguous(text: &str) -> bool {
-    text.contains("QY (") || text.contains(".ambiguous")
+    PHRASES.any(text, 2..4)
 }
 
 /// Width of a cost-ratio bin.

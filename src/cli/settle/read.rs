@@ -11,18 +11,16 @@ use std::sync::mpsc;
 use grouper::dip::DipGrouper;
 use grouper::Grouper;
 use rayon::prelude::*;
-use settlement::case::Case;
+use settlement::case::{Bundle, Case, DrgOutcome, DrgResult};
 use settlement::engine::{Engine, HospitalRules, Rejection};
 use settlement::money::Fen;
-use settlement::points::Points;
-use settlement::price::{Pricing, Value};
-use settlement::settle::CaseResult;
+use settlement::price::{Priced, Pricing, Value};
 use settlement::signals::Stay;
 use settlement::slip::{Approved, Hospitals, Key, Slip, APPROVED};
 
-use super::spill::{self, Spill, Variant};
+use super::spill::{self, Block, Formula, Spill, Variant};
 use crate::cli::pipeline::for_each_chunk;
-use crate::io::cases::{dip_bundle, drg_bundle, SettleColumns};
+use crate::io::cases::{dip_bundle, drg_bundle, empty_case, SettleColumns};
 use crate::io::csv::{Columns, DipColumns};
 use crate::io::rows::RowReader;
 use crate::io::signals::run::RunStays;
@@ -59,23 +57,32 @@ pub struct Pricer<'a> {
     pub compress_spill: bool,
 }
 
-type PricedRow = (Case, usize, HospitalRules, Pricing);
+type PricedRow = (usize, HospitalRules, Pricing);
 
 impl Pricer<'_> {
-    fn price(&self, row: &csv::ByteRecord, line: u64) -> Result<PricedRow, Rejection> {
+    /// Reads a row into `case` (its strings reused from the row before) and prices it.
+    fn price(
+        &self,
+        row: &csv::ByteRecord,
+        line: u64,
+        case: &mut Case,
+    ) -> Result<PricedRow, Rejection> {
         let approved = |id: &str| !self.approved.is_empty() && self.approved.contains(id);
         let bundle = match &self.g {
             G::Drg(gr, c) => c.record(row).map(|r| drg_bundle(&gr.group(&r))),
             G::Dip(gr, c) => c.record(row).map(|r| dip_bundle(&gr.group(&r))),
         };
-        let case = bundle
-            .and_then(|b| self.cols.case(row, &approved, b))
+        bundle
+            .and_then(|b| {
+                self.cols.fill(row, &approved, case)?;
+                case.bundle = b;
+                Ok(())
+            })
             .map_err(|reason| Rejection {
                 id: self.cols.id_lossy(row),
                 reason: format!("line {line}: {reason}"),
             })?;
-        let (pool, h, pricing) = self.engine.price(&case)?;
-        Ok((case, pool, h, pricing))
+        self.engine.price(case)
     }
 
     /// The input columns the run reads.
@@ -147,116 +154,96 @@ fn read_task(
 ) -> Read {
     // The block's buffer comes from the pool and goes back once written: a fresh quarter-megabyte
     // per task would cost page faults.
-    let mut block = pool.take();
+    let mut block = Block::new(pool.take());
     let mut out = read_rows(pricer, first, rows, &mut block);
-    match Spill::seal(block, pricer.compress_spill, pool) {
+    match Spill::seal(block.into_rows(), pricer.compress_spill, pool) {
         Ok(sealed) => out.block = Some(sealed),
         Err(e) => out.error = Some(e),
     }
     out
 }
 
-fn read_rows(
-    pricer: &Pricer<'_>,
-    first: u64,
-    rows: &[csv::ByteRecord],
-    block: &mut Vec<u8>,
-) -> Read {
+fn read_rows(pricer: &Pricer<'_>, first: u64, rows: &[csv::ByteRecord], block: &mut Block) -> Read {
     let engine = pricer.engine;
     let mut out = Read {
         firsts: Vec::with_capacity(rows.len()),
         ..Read::default()
     };
-    let (mut head, mut tail, mut head2, mut tail2) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut ratio, mut ratio2) = (Vec::new(), Vec::new());
+    let mut case = empty_case(Bundle::Drg(DrgResult {
+        outcome: DrgOutcome::Ungroupable,
+        code: String::new(),
+        reason: String::new(),
+    }));
     for (k, row) in rows.iter().enumerate() {
         let r = first + k as u64;
         let Ok(row_no) = u32::try_from(r) else {
             out.error = Some(format!("more than {} rows in one run", u32::MAX));
             return out;
         };
-        let (case, pool, h, mut pricing): (Case, usize, HospitalRules, Pricing) =
-            match pricer.price(row, r + 2) {
-                Ok(p) => p,
-                Err(rejection) => {
-                    out.reject(rejection);
-                    continue;
-                }
-            };
+        let (pool, h, mut pricing): PricedRow = match pricer.price(row, r + 2, &mut case) {
+            Ok(p) => p,
+            Err(rejection) => {
+                out.reject(rejection);
+                continue;
+            }
+        };
         let key = Key::of(&case.id);
         let stay = pricer
             .signals
             .as_ref()
             .map(|cols| Box::new(stay_lenient(cols, row, &case, engine)));
+        let variant = |p: &'_ Priced, ratio: &mut Vec<u8>| {
+            ratio.clear();
+            if let Some(x) = p.ratio {
+                statement::ratio_text(ratio, x);
+            }
+            (Facts::of(p, case.total_cost, Fen::ZERO), p.value)
+        };
+        let primary = &pricing.primary;
+        let (facts, value) = variant(primary, &mut ratio);
         let fallback = pricing.without_review.take();
-        let mut c = CaseResult {
-            id: case.id,
-            hospital: case.hospital,
-            pool,
-            total_cost: case.total_cost,
-            patient_share: case.patient_share,
-            priced: pricing.primary,
-            points: Points::ZERO,
-            fund: Fen::ZERO,
-        };
-        // The row's text around its points and fund payment, and the facts the statements count.
-        let texts = |c: &CaseResult, pre: &mut Vec<u8>, post: &mut Vec<u8>| {
-            pre.clear();
-            post.clear();
-            statement::case_row_pre(pre, engine, c);
-            statement::case_row_post(post, c);
-            (
-                Facts::of(&c.priced, c.total_cost, Fen::ZERO),
-                c.priced.value,
-            )
-        };
-        let (facts, value) = texts(&c, &mut head, &mut tail);
-        let fallback = fallback.map(|f| {
-            let original = std::mem::replace(&mut c.priced, f);
-            let second = texts(&c, &mut head2, &mut tail2);
-            (std::mem::replace(&mut c.priced, original), second)
-        });
-        let primary = Variant {
+        let second = fallback.as_ref().map(|p| (p, variant(p, &mut ratio2)));
+        let mut variants = vec![Variant {
             facts,
             value,
-            pre: &head,
-            post: &tail,
-            formula: &c.priced.formula,
-            note: &c.priced.note,
-        };
-        let n = 1 + usize::from(fallback.is_some());
-        let second = match &fallback {
-            Some((p, (facts2, value2))) => Variant {
-                facts: *facts2,
-                value: *value2,
-                pre: &head2,
-                post: &tail2,
-                formula: &p.formula,
-                note: &p.note,
+            line: primary.line.as_bytes(),
+            ratio: &ratio,
+            formula: Formula::split(&primary.formula),
+            note: primary.note.as_bytes(),
+        }];
+        if let Some((p, (facts, value))) = second {
+            variants.push(Variant {
+                facts,
+                value,
+                line: p.line.as_bytes(),
+                ratio: &ratio2,
+                formula: Formula::split(&p.formula),
+                note: p.note.as_bytes(),
+            });
+        }
+        block.push(
+            &spill::Case {
+                row: row_no,
+                level: h.level,
+                total_cost: case.total_cost,
+                patient_share: case.patient_share,
+                pool,
+                hospital: &case.hospital,
+                id: &case.id,
             },
-            None => primary.clone(),
-        };
-        spill::push(
-            block,
-            row_no,
-            h.level,
-            key,
-            c.total_cost,
-            c.patient_share,
-            pool,
-            &c.hospital,
-            &c.id,
-            &[primary, second][..n],
+            &variants,
         );
-        let approved = fallback.map(|(p, _)| (c.id.clone(), p.value));
-        let hospital = out.hospital(&c.hospital);
+        drop(variants);
+        let approved = fallback.map(|p| (case.id.clone(), p.value));
+        let hospital = out.hospital(&case.hospital);
         out.firsts.push(First {
             key,
             row: row_no,
             hospital,
             pool,
-            value: c.priced.value,
-            patient_share: c.patient_share,
+            value: primary.value,
+            patient_share: case.patient_share,
             approved,
             stay,
         });

@@ -1,19 +1,18 @@
-//! What `settle` keeps of each case between reading it and closing the pools: its `cases.csv` row
-//! without the fund payment (which only the close knows), and the few numbers the statements and
-//! the report count. Cases are packed into blocks of a few thousand and written to a hidden file in
-//! the output directory (removed at the end), so memory holds only the close's 48-byte slips
-//! however many cases the run has. Blocks are LZ4-compressed (the rows are repetitive text: about
-//! a sixth of their size); `settle --uncompressed-spill` stores them as they are, for less CPU but
-//! about the size of `cases.csv` on disk (slower at 10 million rows, where the page cache no longer
-//! absorbs it).
+//! What `settle` keeps of each case between reading it and closing the pools: the parts of its
+//! `cases.csv` row (the row is written once the close knows the fund payment), and the few numbers
+//! the statements and the report count. Cases are packed into blocks of a few thousand and written
+//! to a hidden file in the output directory (removed at the end), so memory holds only the
+//! close's 48-byte slips however many cases the run has. Blocks are LZ4-compressed;
+//! `settle --uncompressed-spill` stores them as they are, for less CPU but more disk.
 //!
 //! A record (little-endian): row `u32`, level `u8`, variants `u8` (2 for an approved
-//! special-review case: the review pricing, then the one without), key `2 × u64`, total cost and
-//! patient share `i64`, pool `u16`, hospital and id (`u16` length + bytes), then per variant: route,
-//! class, value kind `u8`, value `i64`, weight `i64` (`i64::MIN`: none), ratio bin `u8` (255:
-//! none), facts flags `u8`, and the row's text before and after its `points` column, its formula
-//! and its note (`u32` length + bytes each). Points, fund and formula are written at the end, when
-//! a readmission adjustment may have changed the points.
+//! special-review case: the review pricing, then the one without), total cost and patient share
+//! `i64`, pool `u16`, hospital and id (`u32` length + bytes), then per variant: route, class,
+//! value kind `u8`, value `i64`, weight `i64` (`i64::MIN`: none), ratio bin `u8` (255: none),
+//! facts flags `u8`, the line (`u16` length + bytes), the ratio's text (`u8` length + bytes), the
+//! formula's head (see [`Formula`]) and tail (`u32` length + bytes) and the note (`u32` length +
+//! bytes). A head is `u16` [`NEW_HEAD`] followed by its text (`u32` length + bytes), or the index
+//! of a head met earlier in the same block: most formulas of a block share one of a few heads.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -25,6 +24,33 @@ use settlement::slip::Key;
 
 use crate::report::kpi::Facts;
 
+/// A formula in two parts: its head, up to and including its last `"; "` (the group and the
+/// hospital's factors, shared by many cases), and its tail (the case's own numbers).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Formula<'a> {
+    /// Up to and including the last `"; "` (empty when there is none).
+    pub head: &'a [u8],
+    /// The rest.
+    pub tail: &'a [u8],
+}
+
+impl<'a> Formula<'a> {
+    /// Splits a formula after its last `"; "`.
+    pub fn split(text: &'a str) -> Formula<'a> {
+        let b = text.as_bytes();
+        let at = memchr::memrchr_iter(b';', b)
+            .find(|&i| b.get(i + 1) == Some(&b' '))
+            .map_or(0, |i| i + 2);
+        let (head, tail) = b.split_at(at);
+        Formula { head, tail }
+    }
+
+    /// The whole text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&[self.head, self.tail].concat()).into_owned()
+    }
+}
+
 /// One priced way of paying a case.
 #[derive(Clone, Debug)]
 pub struct Variant<'a> {
@@ -32,14 +58,14 @@ pub struct Variant<'a> {
     pub facts: Facts,
     /// What it is worth before the close.
     pub value: Value,
-    /// The `cases.csv` columns before `points`.
-    pub pre: &'a [u8],
-    /// The columns between `points` and `fund_fen`.
-    pub post: &'a [u8],
+    /// The route's line (the `group` column).
+    pub line: &'a [u8],
+    /// The cost ratio's text (the `ratio` column).
+    pub ratio: &'a [u8],
     /// Formula.
-    pub formula: &'a str,
+    pub formula: Formula<'a>,
     /// Note.
-    pub note: &'a str,
+    pub note: &'a [u8],
 }
 
 /// One case read back.
@@ -51,14 +77,16 @@ pub struct Record<'a> {
     pub level: u8,
     /// Fingerprint of the id.
     pub key: Key,
+    /// Total cost.
+    pub total_cost: Fen,
     /// Patient share.
     pub patient_share: Fen,
     /// Pool.
     pub pool: usize,
     /// Hospital code.
     pub hospital: &'a str,
-    /// Case id.
-    pub id: &'a str,
+    /// Case id (as written; read back as bytes).
+    pub id: &'a [u8],
     /// The pricing, and for an approved special-review case the one without review.
     pub variants: [Option<Variant<'a>>; 2],
 }
@@ -66,6 +94,8 @@ pub struct Record<'a> {
 const FLAG_UNGROUPABLE: u8 = 1;
 const FLAG_AMBIGUOUS: u8 = 2;
 const FLAG_EXTREME: u8 = 4;
+/// A formula head given in full (else the index of an earlier one in the block).
+pub const NEW_HEAD: u16 = u16::MAX;
 
 fn route_code(r: Route) -> u8 {
     r.index() as u8
@@ -91,50 +121,101 @@ fn class_code(c: Class) -> u8 {
     CLASSES.iter().position(|&x| x == c).unwrap_or(0) as u8
 }
 
-/// Appends one record to a block.
-#[allow(clippy::too_many_arguments)]
-pub fn push(
-    block: &mut Vec<u8>,
-    row: u32,
-    level: u8,
-    key: Key,
-    total_cost: Fen,
-    patient_share: Fen,
-    pool: usize,
-    hospital: &str,
-    id: &str,
-    variants: &[Variant<'_>],
-) {
-    block.extend_from_slice(&row.to_le_bytes());
-    block.push(level);
-    block.push(variants.len() as u8);
-    block.extend_from_slice(&key.0[0].to_le_bytes());
-    block.extend_from_slice(&key.0[1].to_le_bytes());
-    block.extend_from_slice(&total_cost.0.to_le_bytes());
-    block.extend_from_slice(&patient_share.0.to_le_bytes());
-    block.extend_from_slice(&(pool as u16).to_le_bytes());
-    for s in [hospital, id] {
-        let b = &s.as_bytes()[..s.len().min(u16::MAX as usize)];
-        block.extend_from_slice(&(b.len() as u16).to_le_bytes());
-        block.extend_from_slice(b);
+/// One case as [`Block::push`] takes it.
+pub struct Case<'a> {
+    /// Row in the input (0-based).
+    pub row: u32,
+    /// Hospital level.
+    pub level: u8,
+    /// Total cost.
+    pub total_cost: Fen,
+    /// Patient share.
+    pub patient_share: Fen,
+    /// Pool.
+    pub pool: usize,
+    /// Hospital code.
+    pub hospital: &'a str,
+    /// Case id.
+    pub id: &'a str,
+}
+
+/// A block being filled: its rows, and the formula heads it holds so far.
+#[derive(Default)]
+pub struct Block {
+    rows: Vec<u8>,
+    heads: ahash::AHashMap<Box<[u8]>, u16>,
+}
+
+impl Block {
+    /// A block writing into `rows` (a buffer from the pool).
+    pub fn new(rows: Vec<u8>) -> Block {
+        Block {
+            rows,
+            heads: ahash::AHashMap::default(),
+        }
     }
-    for v in variants {
-        let (kind, value) = settlement::slip::split(v.value);
-        let f = &v.facts;
-        block.push(route_code(f.route));
-        block.push(class_code(f.class));
-        block.push(kind as u8);
-        block.extend_from_slice(&value.to_le_bytes());
-        block.extend_from_slice(&f.weight.map_or(i64::MIN, |w| w.0).to_le_bytes());
-        block.push(f.ratio_bin.unwrap_or(u8::MAX));
-        block.push(
-            (u8::from(f.ungroupable) * FLAG_UNGROUPABLE)
-                | (u8::from(f.ambiguous) * FLAG_AMBIGUOUS)
-                | (u8::from(f.extreme_ffs) * FLAG_EXTREME),
-        );
-        for part in [v.pre, v.post, v.formula.as_bytes(), v.note.as_bytes()] {
-            block.extend_from_slice(&(part.len() as u32).to_le_bytes());
-            block.extend_from_slice(part);
+
+    /// The rows written.
+    pub fn into_rows(self) -> Vec<u8> {
+        self.rows
+    }
+
+    fn short_text(&mut self, s: &[u8]) {
+        let b = &s[..s.len().min(u16::MAX as usize)];
+        self.rows.extend_from_slice(&(b.len() as u16).to_le_bytes());
+        self.rows.extend_from_slice(b);
+    }
+
+    fn long_text(&mut self, b: &[u8]) {
+        self.rows.extend_from_slice(&(b.len() as u32).to_le_bytes());
+        self.rows.extend_from_slice(b);
+    }
+
+    fn head(&mut self, head: &[u8]) {
+        if let Some(&i) = self.heads.get(head) {
+            self.rows.extend_from_slice(&i.to_le_bytes());
+            return;
+        }
+        if self.heads.len() < usize::from(NEW_HEAD) {
+            self.heads.insert(head.into(), self.heads.len() as u16);
+        }
+        self.rows.extend_from_slice(&NEW_HEAD.to_le_bytes());
+        self.long_text(head);
+    }
+
+    /// Appends one case.
+    pub fn push(&mut self, c: &Case<'_>, variants: &[Variant<'_>]) {
+        let r = &mut self.rows;
+        r.extend_from_slice(&c.row.to_le_bytes());
+        r.push(c.level);
+        r.push(variants.len() as u8);
+        r.extend_from_slice(&c.total_cost.0.to_le_bytes());
+        r.extend_from_slice(&c.patient_share.0.to_le_bytes());
+        r.extend_from_slice(&(c.pool as u16).to_le_bytes());
+        self.long_text(c.hospital.as_bytes());
+        self.long_text(c.id.as_bytes());
+        for v in variants {
+            let (kind, value) = settlement::slip::split(v.value);
+            let f = &v.facts;
+            let r = &mut self.rows;
+            r.push(route_code(f.route));
+            r.push(class_code(f.class));
+            r.push(kind as u8);
+            r.extend_from_slice(&value.to_le_bytes());
+            r.extend_from_slice(&f.weight.map_or(i64::MIN, |w| w.0).to_le_bytes());
+            r.push(f.ratio_bin.unwrap_or(u8::MAX));
+            r.push(
+                (u8::from(f.ungroupable) * FLAG_UNGROUPABLE)
+                    | (u8::from(f.ambiguous) * FLAG_AMBIGUOUS)
+                    | (u8::from(f.extreme_ffs) * FLAG_EXTREME),
+            );
+            self.short_text(v.line);
+            let ratio = &v.ratio[..v.ratio.len().min(usize::from(u8::MAX))];
+            self.rows.push(ratio.len() as u8);
+            self.rows.extend_from_slice(ratio);
+            self.head(v.formula.head);
+            self.long_text(v.formula.tail);
+            self.long_text(v.note);
         }
     }
 }
@@ -142,12 +223,16 @@ pub fn push(
 /// Reads records back from a block.
 pub struct Reader<'a> {
     b: &'a [u8],
+    heads: Vec<&'a [u8]>,
 }
 
 impl<'a> Reader<'a> {
     /// Records of a decompressed block.
     pub fn new(b: &'a [u8]) -> Reader<'a> {
-        Reader { b }
+        Reader {
+            b,
+            heads: Vec::new(),
+        }
     }
 
     fn take(&mut self, n: usize) -> Option<&'a [u8]> {
@@ -179,14 +264,27 @@ impl<'a> Reader<'a> {
             .map(i64::from_le_bytes)
     }
 
-    fn text(&mut self) -> Option<&'a str> {
+    fn short_bytes(&mut self) -> Option<&'a [u8]> {
         let n = usize::from(self.u16()?);
-        std::str::from_utf8(self.take(n)?).ok()
+        self.take(n)
     }
 
-    fn bytes(&mut self) -> Option<&'a [u8]> {
+    fn long_bytes(&mut self) -> Option<&'a [u8]> {
         let n = self.u32()? as usize;
         self.take(n)
+    }
+
+    fn head(&mut self) -> Option<&'a [u8]> {
+        match self.u16()? {
+            NEW_HEAD => {
+                let h = self.long_bytes()?;
+                if self.heads.len() < usize::from(NEW_HEAD) {
+                    self.heads.push(h);
+                }
+                Some(h)
+            }
+            i => self.heads.get(usize::from(i)).copied(),
+        }
     }
 
     /// The next record; `None` at the end, or `Some(Err)` when the block is damaged.
@@ -204,12 +302,11 @@ impl<'a> Reader<'a> {
         let row = self.u32()?;
         let level = self.u8()?;
         let n = self.u8()?;
-        let key = Key([self.i64()? as u64, self.i64()? as u64]);
         let total_cost = Fen(self.i64()?);
         let patient_share = Fen(self.i64()?);
         let pool = usize::from(self.u16()?);
-        let hospital = self.text()?;
-        let id = self.text()?;
+        let hospital = std::str::from_utf8(self.long_bytes()?).ok()?;
+        let id = self.long_bytes()?;
         let mut variants = [None, None];
         for v in variants.iter_mut().take(usize::from(n)) {
             let route = route_of(self.u8()?);
@@ -219,10 +316,12 @@ impl<'a> Reader<'a> {
             let weight = self.i64()?;
             let bin = self.u8()?;
             let flags = self.u8()?;
-            let pre = self.bytes()?;
-            let post = self.bytes()?;
-            let formula = std::str::from_utf8(self.bytes()?).ok()?;
-            let note = std::str::from_utf8(self.bytes()?).ok()?;
+            let line = self.short_bytes()?;
+            let ratio_len = usize::from(self.u8()?);
+            let ratio = self.take(ratio_len)?;
+            let head = self.head()?;
+            let tail = self.long_bytes()?;
+            let note = self.long_bytes()?;
             let kind = match kind {
                 0 => settlement::slip::Kind::Points,
                 1 => settlement::slip::Kind::Standard,
@@ -241,16 +340,17 @@ impl<'a> Reader<'a> {
                     fund: Fen::ZERO,
                 },
                 value: settlement::slip::join(kind, value),
-                pre,
-                post,
-                formula,
+                line,
+                ratio,
+                formula: Formula { head, tail },
                 note,
             });
         }
         Some(Record {
             row,
             level,
-            key,
+            key: Key::of_bytes(id),
+            total_cost,
             patient_share,
             pool,
             hospital,
@@ -445,6 +545,142 @@ impl Buffers {
             if v.len() < 64 {
                 v.push(b);
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn variant<'a>(formula: &'a str, note: &'a str, value: Value) -> Variant<'a> {
+        Variant {
+            facts: Facts {
+                route: Route::Drg,
+                class: Class::Uplifted,
+                weight: Some(Points(5176)),
+                ratio_bin: Some(6),
+                ungroupable: false,
+                ambiguous: true,
+                extreme_ffs: false,
+                total_cost: Fen(618_910),
+                fund: Fen::ZERO,
+            },
+            value,
+            line: b"OB19",
+            ratio: b"0.6557",
+            formula: Formula::split(formula),
+            note: note.as_bytes(),
+        }
+    }
+
+    #[test]
+    fn a_formula_splits_after_its_last_separator() {
+        let f = Formula::split("DRG A weight 1 → base 2 pts; coefficient 1; normal: 2 × 1");
+        assert_eq!(
+            f.head,
+            "DRG A weight 1 → base 2 pts; coefficient 1; ".as_bytes()
+        );
+        assert_eq!(f.tail, b"normal: 2 \xc3\x97 1");
+        assert_eq!(Formula::split("fixed rate x: 3").head, b"");
+        assert_eq!(Formula::split("a;b").tail, b"a;b");
+        assert_eq!(
+            Formula::split("a; b; ").text(),
+            "a; b; ",
+            "a separator at the very end leaves an empty tail"
+        );
+    }
+
+    #[test]
+    fn records_read_back_as_written_with_shared_heads() {
+        let formulas = [
+            "DRG OB19 weight 0.5176 → base 51.7600 pts; coefficient 1; uplift: 51.76 × (r 0.6557 + 0.2)",
+            "DRG OB19 weight 0.5176 → base 51.7600 pts; coefficient 1; normal: 51.76 × 1",
+            "fixed rate \"delivery\", level 2: 2400",
+            "DRG OB19 weight 0.5176 → base 51.7600 pts; coefficient 1; low: 51.76 × r 0.3",
+        ];
+        let mut block = Block::new(Vec::new());
+        let ids = ["a", "b,c", "", "d"];
+        for (k, f) in formulas.iter().enumerate() {
+            let two = k == 3;
+            let mut vs = vec![variant(
+                f,
+                "a note; with \"quotes\"",
+                Value::Points(Points(k as i64)),
+            )];
+            if two {
+                vs.push(variant("DIP x; ffs: 12", "", Value::Fund(Fen(-7))));
+            }
+            block.push(
+                &Case {
+                    row: k as u32 * 10,
+                    level: 3,
+                    total_cost: Fen(100 + k as i64),
+                    patient_share: Fen(-1),
+                    pool: k,
+                    hospital: "H01",
+                    id: ids[k],
+                },
+                &vs,
+            );
+        }
+        let rows = block.into_rows();
+        let mut r = Reader::new(&rows);
+        for (k, f) in formulas.iter().enumerate() {
+            let rec = r.next_record().expect("a record").expect("undamaged");
+            assert_eq!(rec.row, k as u32 * 10);
+            assert_eq!((rec.level, rec.pool, rec.hospital), (3, k, "H01"));
+            assert_eq!(rec.id, ids[k].as_bytes());
+            assert_eq!(rec.key, Key::of(ids[k]));
+            assert_eq!(
+                (rec.total_cost, rec.patient_share),
+                (Fen(100 + k as i64), Fen(-1))
+            );
+            let v = rec.variants[0].as_ref().expect("primary");
+            assert_eq!(v.formula.text(), *f);
+            assert_eq!(v.note, "a note; with \"quotes\"".as_bytes());
+            assert_eq!(
+                (v.line, v.ratio),
+                (b"OB19".as_slice(), b"0.6557".as_slice())
+            );
+            assert_eq!(v.value, Value::Points(Points(k as i64)));
+            assert_eq!(v.facts.weight, Some(Points(5176)));
+            assert!(v.facts.ambiguous && !v.facts.ungroupable);
+            match &rec.variants[1] {
+                Some(w) => {
+                    assert_eq!(k, 3);
+                    assert_eq!(w.formula.text(), "DIP x; ffs: 12");
+                    assert_eq!(w.value, Value::Fund(Fen(-7)));
+                }
+                None => assert_ne!(k, 3),
+            }
+        }
+        assert!(r.next_record().is_none());
+        // The second and fourth formulas name the first one's head instead of repeating it.
+        let head = Formula::split(formulas[0]).head;
+        let times = rows.windows(head.len()).filter(|w| *w == head).count();
+        assert_eq!(times, 1);
+    }
+
+    #[test]
+    fn a_cut_block_is_damaged_not_misread() {
+        let mut block = Block::new(Vec::new());
+        block.push(
+            &Case {
+                row: 1,
+                level: 1,
+                total_cost: Fen(1),
+                patient_share: Fen(0),
+                pool: 0,
+                hospital: "H",
+                id: "x",
+            },
+            &[variant("a; b", "", Value::Points(Points(1)))],
+        );
+        let rows = block.into_rows();
+        for cut in 1..rows.len() {
+            let mut r = Reader::new(&rows[..cut]);
+            assert!(matches!(r.next_record(), Some(Err(_))), "cut at {cut}");
         }
     }
 }

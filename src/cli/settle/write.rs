@@ -19,7 +19,7 @@ use settlement::slip::Hospitals;
 use super::read::REJECTIONS_KEPT;
 use super::spill::{self, Blocks};
 use crate::io::signals::adjust::Adjustments;
-use crate::io::statement;
+use crate::io::statement::{self, Head};
 use crate::report::kpi::Figures;
 
 /// Spill blocks handed out together to the threads.
@@ -107,12 +107,10 @@ fn write_block(
         let rec = rec?;
         let fund = closed.fund_by_row[rec.row as usize];
         if fund == DUPLICATE_ROW {
+            let id = String::from_utf8_lossy(rec.id);
             part.reject(Rejection {
-                id: rec.id.to_string(),
-                reason: format!(
-                    "duplicate case id {:?}: settled once, this row rejected",
-                    rec.id
-                ),
+                id: id.to_string(),
+                reason: format!("duplicate case id {id:?}: settled once, this row rejected"),
             });
             continue;
         }
@@ -130,19 +128,23 @@ fn write_block(
         facts.fund = fund;
         // A readmission adjustment changes the points and says so in the formula.
         let mut value = v.value;
-        let mut formula = std::borrow::Cow::Borrowed(v.formula);
+        let mut adjusted = None;
         if let (Value::Points(_), Some(_)) = (value, closed.adjustments.of_key(rec.key)) {
             let mut p = settlement::price::Priced {
                 value,
-                formula: v.formula.to_string(),
+                formula: v.formula.text(),
                 ..settlement::price::Priced::placeholder()
             };
             closed
                 .adjustments
                 .apply_to_priced(rec.key, &mut p, closed.rounding)?;
             value = p.value;
-            formula = std::borrow::Cow::Owned(p.formula);
+            adjusted = Some(p.formula);
         }
+        let formula = match &adjusted {
+            Some(f) => [f.as_bytes(), b"".as_slice()],
+            None => [v.formula.head, v.formula.tail],
+        };
         part.tally.add(&Settled {
             hospital,
             key: rec.key,
@@ -162,11 +164,27 @@ fn write_block(
         });
         part.figures
             .add_case(policy, rec.hospital, rec.pool, &facts);
-        part.cases.extend_from_slice(v.pre);
+        let pool = policy
+            .pools
+            .get(rec.pool)
+            .ok_or("the settle spill file is damaged")?;
+        statement::case_row_head(
+            &mut part.cases,
+            &Head {
+                id: rec.id,
+                hospital: rec.hospital.as_bytes(),
+                pool: &pool.id,
+                route: facts.route,
+                line: v.line,
+                class: facts.class,
+                ratio: v.ratio,
+                weight: facts.weight,
+            },
+        );
         statement::case_row_points(&mut part.cases, value);
-        part.cases.extend_from_slice(v.post);
+        statement::case_row_mid(&mut part.cases, v.value, rec.total_cost, rec.patient_share);
         statement::case_row_fund(&mut part.cases, fund);
-        statement::case_row_tail(&mut part.cases, &formula, v.note);
+        statement::case_row_tail_parts(&mut part.cases, formula, v.note);
         part.settled += 1;
     }
     Ok(part)

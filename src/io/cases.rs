@@ -46,12 +46,23 @@ const OPTIONAL: [&str; 8] = [
 pub struct SettleColumns(NamedColumns<16>);
 
 fn yuan(name: &str, text: &str) -> Result<Fen, String> {
-    Fen::from_yuan(text.trim()).map_err(|e| format!("{name}: {e}"))
+    Fen::from_yuan(trim(text)).map_err(|e| format!("{name}: {e}"))
+}
+
+/// `str::trim`, answered at once for the common field that starts and ends with a printable ASCII
+/// character (nothing to trim); anything else, Unicode spaces included, goes to `str::trim`.
+fn trim(s: &str) -> &str {
+    let plain = |b: Option<&u8>| b.is_some_and(|&c| c.is_ascii_graphic());
+    if plain(s.as_bytes().first()) && plain(s.as_bytes().last()) {
+        s
+    } else {
+        s.trim()
+    }
 }
 
 fn split_codes(s: &str) -> impl Iterator<Item = &str> {
     s.split(['|', '+', ',', ';'])
-        .map(str::trim)
+        .map(trim)
         .filter(|c| !c.is_empty())
 }
 
@@ -93,21 +104,21 @@ impl SettleColumns {
         case: &mut Case,
     ) -> Result<(), String> {
         let f = self.0.fields(row)?;
-        let level = match f[2].trim() {
+        let level = match trim(f[2]) {
             "" => None,
             t => Some(
                 t.parse::<u8>()
                     .map_err(|_| format!("hospital_level {t:?} is not a level number"))?,
             ),
         };
-        let los = match f[7].trim() {
+        let los = match trim(f[7]) {
             "" => None,
             t => Some(
                 t.parse::<u32>()
                     .map_err(|_| format!("los {t:?} is not a whole number of days"))?,
             ),
         };
-        let fund_amount = match f[13].trim() {
+        let fund_amount = match trim(f[13]) {
             "" => None,
             t => Some(yuan("fund_amount", t)?),
         };
@@ -117,23 +128,23 @@ impl SettleColumns {
             s.clear();
             s.push_str(text);
         };
-        set(&mut case.id, f[0].trim());
-        let flagged = matches!(f[15].trim(), "1" | "true" | "yes" | "Y" | "y");
+        set(&mut case.id, trim(f[0]));
+        let flagged = matches!(trim(f[15]), "1" | "true" | "yes" | "Y" | "y");
         case.special_review = flagged || approved(&case.id);
-        set(&mut case.hospital, f[1].trim());
+        set(&mut case.hospital, trim(f[1]));
         case.hospital_level = level;
-        set(&mut case.fund_type, f[3].trim());
-        set(&mut case.locality, f[4].trim());
+        set(&mut case.fund_type, trim(f[3]));
+        set(&mut case.locality, trim(f[4]));
         set(
             &mut case.service_line,
-            match f[5].trim() {
+            match trim(f[5]) {
                 "" => "inpatient",
                 s => s,
             },
         );
-        set(&mut case.discharge_date, f[6].trim());
+        set(&mut case.discharge_date, trim(f[6]));
         case.los = los;
-        set(&mut case.dept, f[8].trim());
+        set(&mut case.dept, trim(f[8]));
         set(&mut case.principal, split_codes(f[9]).next().unwrap_or(""));
         let mut n = 0;
         for code in split_codes(f[10]) {
@@ -147,7 +158,7 @@ impl SettleColumns {
         case.total_cost = total_cost;
         case.patient_share = patient_share;
         case.fund_amount = fund_amount;
-        match (f[14].trim(), &mut case.carve_out) {
+        match (trim(f[14]), &mut case.carve_out) {
             ("", c) => *c = None,
             (s, Some(c)) => set(c, s),
             (s, c) => *c = Some(s.to_string()),
@@ -244,4 +255,33 @@ pub fn dip_bundle(g: &DipGrouping<'_>) -> Bundle {
         standard_cost: standard,
         reason: String::new(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_quick_trim_trims_as_str_trim_does() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\ta\n",
+            "H01",
+            "\u{3000}H01",
+            "H01\u{3000}",
+            "中",
+            " 中 ",
+            "\u{a0}x",
+            "x\u{85}",
+            "a b",
+            "~",
+            "-1.5",
+        ] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
+    }
 }

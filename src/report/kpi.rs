@@ -240,6 +240,17 @@ fn is_ambiguous(text: &str) -> bool {
     PHRASES.any(text, 2..4)
 }
 
+/// One hospital's part of the [`Figures`] while cases are counted.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct HospitalFigures {
+    /// Whether it has a case.
+    pub seen: bool,
+    /// Total cost by route.
+    pub cost_by_route: [Fen; 8],
+    /// Σ weights of its bundle cases with one, and how many.
+    pub weights: Option<(Points, u64)>,
+}
+
 /// Width of a cost-ratio bin.
 pub const RATIO_BIN: f64 = 0.1;
 /// Cost-ratio bins: 0 ≤ r < 10 by 0.1, then r ≥ 10.
@@ -259,6 +270,14 @@ impl Figures {
 
     /// Counts one settled case.
     pub fn add_case(&mut self, policy: &Policy, hospital: &str, pool: usize, c: &Facts) {
+        let mut h = HospitalFigures::default();
+        self.add_case_to(policy, pool, c, &mut h);
+        self.add_hospital(hospital, h);
+    }
+
+    /// [`Figures::add_case`] with the hospital's figures kept by the caller (by hospital index,
+    /// say, while millions of cases stream in), to hand over with [`Figures::add_hospital`].
+    pub fn add_case_to(&mut self, policy: &Policy, pool: usize, c: &Facts, h: &mut HospitalFigures) {
         let r = c.route.index();
         self.by_route[r].add(c.total_cost, c.fund);
         if policy
@@ -268,14 +287,8 @@ impl Figures {
         {
             self.inpatient_by_route[r].add(c.total_cost, c.fund);
         }
-        match self.hospital_cost_by_route.get_mut(hospital) {
-            Some(h) => h[r] += c.total_cost,
-            None => {
-                let mut h = [Fen::ZERO; 8];
-                h[r] = c.total_cost;
-                self.hospital_cost_by_route.insert(hospital.to_string(), h);
-            }
-        }
+        h.seen = true;
+        h.cost_by_route[r] += c.total_cost;
         if c.ungroupable {
             self.ungroupable += 1;
         } else if c.ambiguous {
@@ -297,13 +310,7 @@ impl Figures {
             if let Some(w) = c.weight {
                 self.bundle_weight.0 += w;
                 self.bundle_weight.1 += 1;
-                let e = match self.weights_by_hospital.get_mut(hospital) {
-                    Some(e) => e,
-                    None => self
-                        .weights_by_hospital
-                        .entry(hospital.to_string())
-                        .or_default(),
-                };
+                let e = h.weights.get_or_insert_with(Default::default);
                 e.0 += w;
                 e.1 += 1;
             }
@@ -314,6 +321,31 @@ impl Figures {
                 self.ratio_bins[usize::from(i).min(RATIO_BINS - 1)] += 1;
                 self.ratio_cases += 1;
             }
+        }
+    }
+
+    /// Adds a hospital's figures kept with [`Figures::add_case_to`].
+    pub fn add_hospital(&mut self, hospital: &str, h: HospitalFigures) {
+        if !h.seen {
+            return;
+        }
+        let costs = match self.hospital_cost_by_route.get_mut(hospital) {
+            Some(e) => e,
+            None => self
+                .hospital_cost_by_route
+                .entry(hospital.to_string())
+                .or_insert([Fen::ZERO; 8]),
+        };
+        for (a, b) in costs.iter_mut().zip(h.cost_by_route) {
+            *a += b;
+        }
+        if let Some((w, n)) = h.weights {
+            let e = self
+                .weights_by_hospital
+                .entry(hospital.to_string())
+                .or_default();
+            e.0 += w;
+            e.1 += n;
         }
     }
 

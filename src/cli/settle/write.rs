@@ -20,7 +20,7 @@ use super::read::REJECTIONS_KEPT;
 use super::spill::{self, Blocks};
 use crate::io::signals::adjust::Adjustments;
 use crate::io::statement::{self, Head};
-use crate::report::kpi::Figures;
+use crate::report::kpi::{Figures, HospitalFigures};
 
 /// Spill blocks handed out together to the threads.
 const BLOCKS_AT_ONCE: usize = 16;
@@ -103,6 +103,7 @@ fn write_block(
     let rows = spill::open(b, raw)?;
     let mut part = Part::new(nh, np, cases);
     let mut records = spill::Reader::new(rows);
+    let mut by_hospital = vec![HospitalFigures::default(); nh];
     while let Some(rec) = records.next_record() {
         let rec = rec?;
         let fund = closed.fund_by_row[rec.row as usize];
@@ -162,8 +163,10 @@ fn write_block(
             total_cost: facts.total_cost,
             patient_share: rec.patient_share,
         });
-        part.figures
-            .add_case(policy, rec.hospital, rec.pool, &facts);
+        let slot = by_hospital
+            .get_mut(hospital as usize)
+            .ok_or("the settle spill file is damaged")?;
+        part.figures.add_case_to(policy, rec.pool, &facts, slot);
         let pool = policy
             .pools
             .get(rec.pool)
@@ -186,6 +189,9 @@ fn write_block(
         statement::case_row_fund(&mut part.cases, fund);
         statement::case_row_tail_parts(&mut part.cases, formula, v.note);
         part.settled += 1;
+    }
+    for (i, h) in by_hospital.into_iter().enumerate() {
+        part.figures.add_hospital(closed.table.code(i as u32), h);
     }
     Ok(part)
 }

@@ -7,7 +7,7 @@ use settlement::case::{Bundle, Case, DipKind, DipResult, DrgOutcome, DrgResult};
 use settlement::money::{Fen, Ratio, Rounding};
 use settlement::points::Points;
 
-use super::csv::{HeaderError, NamedColumns};
+use super::csv::{Checked, HeaderError, NamedColumns};
 
 /// Settlement columns, by name. Required: `id`, `hospital`, `fund_type`, `locality`,
 /// `discharge_date`, `diagnoses`, `total_cost`, `patient_share`; the others are optional.
@@ -90,7 +90,7 @@ impl SettleColumns {
         bundle: Bundle,
     ) -> Result<Case, String> {
         let mut case = empty_case(bundle);
-        self.fill(row, approved, &mut case)?;
+        self.fill(Checked::new(row), approved, &mut case)?;
         Ok(case)
     }
 
@@ -99,11 +99,11 @@ impl SettleColumns {
     /// error the case is left half filled.
     pub fn fill(
         &self,
-        row: &csv::ByteRecord,
+        row: Checked<'_>,
         approved: &dyn Fn(&str) -> bool,
         case: &mut Case,
     ) -> Result<(), String> {
-        let f = self.0.fields(row)?;
+        let f = self.0.fields_checked(row)?;
         let level = match trim(f[2]) {
             "" => None,
             t => Some(

@@ -161,6 +161,12 @@ impl<const N: usize> NamedColumns<N> {
     /// The row's fields in column order (`""` for an absent optional column), or why the row cannot
     /// be read.
     pub fn fields<'a>(&self, row: &'a csv::ByteRecord) -> Result<[&'a str; N], String> {
+        self.fields_checked(Checked::new(row))
+    }
+
+    /// [`NamedColumns::fields`] of a row checked once for several readers.
+    pub fn fields_checked<'a>(&self, c: Checked<'a>) -> Result<[&'a str; N], String> {
+        let row = c.row;
         if row.len() != self.width {
             return Err(format!(
                 "row has {} fields, the header has {}",
@@ -172,7 +178,7 @@ impl<const N: usize> NamedColumns<N> {
         // One validation of the whole row is far cheaper than one per field; a field is then a
         // slice of it. Should a field boundary split a character (each field invalid on its own
         // while the whole reads as UTF-8), the fields are checked one by one below.
-        if let Ok(all) = std::str::from_utf8(row.as_slice()) {
+        if let Some(all) = c.all {
             let mut whole = true;
             for (k, slot) in f.iter_mut().enumerate() {
                 if let Some(i) = self.index[k] {
@@ -194,6 +200,30 @@ impl<const N: usize> NamedColumns<N> {
             }
         }
         Ok(f)
+    }
+}
+
+/// A row with its bytes checked as UTF-8 once, for the column readers that read it in turn (the
+/// grouping's and the settlement's).
+#[derive(Clone, Copy, Debug)]
+pub struct Checked<'a> {
+    row: &'a csv::ByteRecord,
+    /// The whole row as text, when it is valid UTF-8.
+    all: Option<&'a str>,
+}
+
+impl<'a> Checked<'a> {
+    /// Checks a row.
+    pub fn new(row: &'a csv::ByteRecord) -> Checked<'a> {
+        Checked {
+            row,
+            all: std::str::from_utf8(row.as_slice()).ok(),
+        }
+    }
+
+    /// The row.
+    pub fn row(&self) -> &'a csv::ByteRecord {
+        self.row
     }
 }
 
@@ -219,7 +249,12 @@ impl Columns {
 
     /// Reads one row as a [`Record`], or says why it cannot be read.
     pub fn record<'a>(&self, row: &'a csv::ByteRecord) -> Result<Record<'a>, String> {
-        let f = self.0.fields(row)?;
+        self.record_checked(Checked::new(row))
+    }
+
+    /// [`Columns::record`] of a row checked once for several readers.
+    pub fn record_checked<'a>(&self, row: Checked<'a>) -> Result<Record<'a>, String> {
+        let f = self.0.fields_checked(row)?;
         Ok(Record {
             id: f[0],
             gender: f[1],
@@ -271,7 +306,12 @@ impl DipColumns {
 
     /// Reads one row as a [`DipRecord`], or says why it cannot be read.
     pub fn record<'a>(&self, row: &'a csv::ByteRecord) -> Result<DipRecord<'a>, String> {
-        let f = self.0.fields(row)?;
+        self.record_checked(Checked::new(row))
+    }
+
+    /// [`DipColumns::record`] of a row checked once for several readers.
+    pub fn record_checked<'a>(&self, row: Checked<'a>) -> Result<DipRecord<'a>, String> {
+        let f = self.0.fields_checked(row)?;
         Ok(DipRecord {
             id: f[0],
             hospital: f[1],

@@ -277,7 +277,13 @@ impl Figures {
 
     /// [`Figures::add_case`] with the hospital's figures kept by the caller (by hospital index,
     /// say, while millions of cases stream in), to hand over with [`Figures::add_hospital`].
-    pub fn add_case_to(&mut self, policy: &Policy, pool: usize, c: &Facts, h: &mut HospitalFigures) {
+    pub fn add_case_to(
+        &mut self,
+        policy: &Policy,
+        pool: usize,
+        c: &Facts,
+        h: &mut HospitalFigures,
+    ) {
         let r = c.route.index();
         self.by_route[r].add(c.total_cost, c.fund);
         if policy

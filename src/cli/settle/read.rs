@@ -21,7 +21,7 @@ use settlement::slip::{Approved, Hospitals, Key, Slip, APPROVED};
 use super::spill::{self, Block, Formula, Spill, Variant};
 use crate::cli::pipeline::for_each_chunk;
 use crate::io::cases::{dip_bundle, drg_bundle, empty_case, SettleColumns};
-use crate::io::csv::{Columns, DipColumns};
+use crate::io::csv::{Checked, Columns, DipColumns};
 use crate::io::rows::RowReader;
 use crate::io::signals::run::RunStays;
 use crate::io::signals::{stay_lenient, SignalColumns};
@@ -68,13 +68,14 @@ impl Pricer<'_> {
         case: &mut Case,
     ) -> Result<PricedRow, Rejection> {
         let approved = |id: &str| !self.approved.is_empty() && self.approved.contains(id);
+        let checked = Checked::new(row);
         let bundle = match &self.g {
-            G::Drg(gr, c) => c.record(row).map(|r| drg_bundle(&gr.group(&r))),
-            G::Dip(gr, c) => c.record(row).map(|r| dip_bundle(&gr.group(&r))),
+            G::Drg(gr, c) => c.record_checked(checked).map(|r| drg_bundle(&gr.group(&r))),
+            G::Dip(gr, c) => c.record_checked(checked).map(|r| dip_bundle(&gr.group(&r))),
         };
         bundle
             .and_then(|b| {
-                self.cols.fill(row, &approved, case)?;
+                self.cols.fill(checked, &approved, case)?;
                 case.bundle = b;
                 Ok(())
             })

@@ -1,6 +1,8 @@
 //! The money side of the close, on [`Slip`]s: duplicate ids, the special-review quota, capitation,
 //! and each pool's closure down to every case's fund payment to the fen.
 
+use rayon::prelude::*;
+
 use crate::engine::Engine;
 use crate::money::{allocate, Fen, Ratio, Rounding};
 use crate::points::Points;
@@ -33,7 +35,6 @@ pub fn close_pools(
     hospitals: usize,
     inputs: &Inputs,
 ) -> Result<Funds, SettleError> {
-    use rayon::slice::ParallelSliceMut;
     let policy = &engine.policy;
     let stages = engine.stages;
 
@@ -137,8 +138,10 @@ pub fn close_pools(
         capitation.push((k, accrual + adjustment));
     }
 
-    // 6. Pools.
+    // 6. Pools. Their sums in one pass over the slips; the cases' payments per hospital, in
+    // parallel (each hospital's slips are a run of their own).
     let segments = segments(slips, hospitals);
+    let sums = pool_sums(slips, policy.pools.len(), hospitals);
     let mut pools = Vec::with_capacity(policy.pools.len());
     for (k, pool) in policy.pools.iter().enumerate() {
         let in_pool = |s: &Slip| usize::from(s.pool) == k && live(s);
@@ -147,25 +150,20 @@ pub fn close_pools(
             .checked_mul(pool.reserve_share.0)?
             .round(stages.reserve)?;
         let distributable = budget - reserve;
-        let (mut n, mut other, mut total_points, mut self_pay) = (0u64, 0i64, 0i64, 0i64);
-        let mut by_hospital = vec![0i64; hospitals];
-        for s in slips.iter().filter(|s| in_pool(s)) {
-            n += 1;
-            if s.kind == Kind::Points {
-                total_points += s.value;
-                self_pay += s.patient_share;
-                by_hospital[s.hospital as usize] += s.value;
-            } else {
-                other += s.value;
-            }
-        }
+        let PoolSums {
+            n,
+            other,
+            total_points,
+            self_pay,
+            ref by_hospital,
+        } = sums[k];
         let (other, self_pay, total_points) = (Fen(other), Fen(self_pay), Points(total_points));
         let capitated: Fen = capitation.iter().filter(|c| c.0 == k).map(|c| c.1).sum();
         let total_cost_basis = pool.basis == Basis::TotalCost;
         let is_points = |s: &Slip| in_pool(s) && s.kind == Kind::Points;
         let mut remainder = 0i64;
         let point_value;
-        let mut points_paid = Fen::ZERO;
+        let points_paid: Fen;
         match pool.closure {
             Closure::PointValue if total_points.0 > 0 => {
                 let for_points = distributable - other - capitated;
@@ -186,30 +184,42 @@ pub fn close_pools(
                 point_value =
                     Some(Ratio::int(i128::from(shared.0)).checked_div(total_points.ratio())?);
                 // Pool → hospitals (those with points here, in code order) → cases (key order).
-                let members: Vec<usize> = (0..hospitals)
-                    .filter(|&h| slips[segments[h]..segments[h + 1]].iter().any(is_points))
-                    .collect();
-                let weights: Vec<u128> = members.iter().map(|&h| by_hospital[h] as u128).collect();
+                let members: Vec<usize> = (0..hospitals).filter(|&h| by_hospital[h].1).collect();
+                let weights: Vec<u128> =
+                    members.iter().map(|&h| by_hospital[h].0 as u128).collect();
                 let (parts, rem) = allocate_counted(shared, &weights)?;
                 remainder = rem;
+                let mut part_of = vec![None; hospitals];
                 for (&h, part) in members.iter().zip(parts) {
-                    let seg = &mut slips[segments[h]..segments[h + 1]];
-                    let w: Vec<u128> = seg
-                        .iter()
-                        .filter(|s| is_points(s))
-                        .map(|s| s.value.max(0) as u128)
-                        .collect();
-                    let paid = allocate(part, &w)?;
-                    for (s, c) in seg.iter_mut().filter(|s| is_points(s)).zip(paid) {
-                        let fund = if total_cost_basis {
-                            c - Fen(s.patient_share)
-                        } else {
-                            c
-                        };
-                        s.value = fund.0;
-                        points_paid += fund;
-                    }
+                    part_of[h] = Some(part);
                 }
+                let paid: Result<Vec<Fen>, SettleError> = runs(slips, &segments)
+                    .into_par_iter()
+                    .zip(part_of)
+                    .map(|(seg, part)| {
+                        let Some(part) = part else {
+                            return Ok(Fen::ZERO);
+                        };
+                        let w: Vec<u128> = seg
+                            .iter()
+                            .filter(|s| is_points(s))
+                            .map(|s| s.value.max(0) as u128)
+                            .collect();
+                        let paid = allocate(part, &w)?;
+                        let mut sum = Fen::ZERO;
+                        for (s, c) in seg.iter_mut().filter(|s| is_points(s)).zip(paid) {
+                            let fund = if total_cost_basis {
+                                c - Fen(s.patient_share)
+                            } else {
+                                c
+                            };
+                            s.value = fund.0;
+                            sum += fund;
+                        }
+                        Ok(sum)
+                    })
+                    .collect();
+                points_paid = paid?.into_iter().sum();
             }
             _ => {
                 let announced = match (pool.point_value_yuan, pool.reimbursement_ratio) {
@@ -222,24 +232,32 @@ pub fn close_pools(
                     _ => None,
                 };
                 point_value = announced;
-                for s in slips.iter_mut().filter(|s| is_points(s)) {
-                    let fund = match announced {
-                        Some(fen_per_point) => {
-                            let gross = Points(s.value)
-                                .ratio()
-                                .checked_mul(fen_per_point)?
-                                .round(stages.amount)?;
-                            if total_cost_basis {
-                                Fen((gross - Fen(s.patient_share)).0.max(0))
-                            } else {
-                                gross
-                            }
+                let paid: Result<Vec<Fen>, SettleError> = slips
+                    .par_chunks_mut(1 << 14)
+                    .map(|chunk| {
+                        let mut sum = Fen::ZERO;
+                        for s in chunk.iter_mut().filter(|s| is_points(s)) {
+                            let fund = match announced {
+                                Some(fen_per_point) => {
+                                    let gross = Points(s.value)
+                                        .ratio()
+                                        .checked_mul(fen_per_point)?
+                                        .round(stages.amount)?;
+                                    if total_cost_basis {
+                                        Fen((gross - Fen(s.patient_share)).0.max(0))
+                                    } else {
+                                        gross
+                                    }
+                                }
+                                None => Fen::ZERO,
+                            };
+                            s.value = fund.0;
+                            sum += fund;
                         }
-                        None => Fen::ZERO,
-                    };
-                    s.value = fund.0;
-                    points_paid += fund;
-                }
+                        Ok(sum)
+                    })
+                    .collect();
+                points_paid = paid?.into_iter().sum();
             }
         }
         pools.push(PoolResult {
@@ -271,6 +289,84 @@ pub fn close_pools(
         review,
         duplicates,
     })
+}
+
+/// A pool's sums over its live slips.
+#[derive(Clone, Debug, Default)]
+struct PoolSums {
+    /// Cases.
+    n: u64,
+    /// Fen paid to amount-priced cases.
+    other: i64,
+    /// Points.
+    total_points: i64,
+    /// Patients' shares of the points-priced cases.
+    self_pay: i64,
+    /// Per hospital: points, and whether it has a points-priced case here.
+    by_hospital: Vec<(i64, bool)>,
+}
+
+/// Every pool's sums, in one parallel pass over the slips.
+fn pool_sums(slips: &[Slip], pools: usize, hospitals: usize) -> Vec<PoolSums> {
+    let fresh = || {
+        vec![
+            PoolSums {
+                by_hospital: vec![(0, false); hospitals],
+                ..PoolSums::default()
+            };
+            pools
+        ]
+    };
+    slips
+        .par_chunks(1 << 14)
+        .fold(fresh, |mut acc, chunk| {
+            for s in chunk {
+                let Some(p) = acc.get_mut(usize::from(s.pool)) else {
+                    continue;
+                };
+                if s.flags & DUPLICATE != 0 {
+                    continue;
+                }
+                p.n += 1;
+                if s.kind == Kind::Points {
+                    p.total_points += s.value;
+                    p.self_pay += s.patient_share;
+                    let h = &mut p.by_hospital[s.hospital as usize];
+                    h.0 += s.value;
+                    h.1 = true;
+                } else {
+                    p.other += s.value;
+                }
+            }
+            acc
+        })
+        .reduce(fresh, |mut a, b| {
+            for (x, y) in a.iter_mut().zip(b) {
+                x.n += y.n;
+                x.other += y.other;
+                x.total_points += y.total_points;
+                x.self_pay += y.self_pay;
+                for (u, v) in x.by_hospital.iter_mut().zip(y.by_hospital) {
+                    u.0 += v.0;
+                    u.1 |= v.1;
+                }
+            }
+            a
+        })
+}
+
+/// The slips split into each hospital's run (see [`segments`]).
+fn runs<'a>(mut slips: &'a mut [Slip], segments: &[usize]) -> Vec<&'a mut [Slip]> {
+    let mut out = Vec::with_capacity(segments.len().saturating_sub(1));
+    let mut at = 0;
+    for w in segments.windows(2) {
+        let (run, rest) = std::mem::take(&mut slips).split_at_mut(w[1] - at);
+        debug_assert_eq!(w[0], at);
+        out.push(run);
+        slips = rest;
+        at = w[1];
+    }
+    out
 }
 
 /// Start of each hospital's run of slips (sorted by hospital), with the end at `[hospitals]`.

@@ -3,8 +3,14 @@
 use std::fs::File;
 use std::path::Path;
 
+use std::sync::Arc;
+
 use arrow_array::RecordBatch;
-use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use arrow_schema::{DataType, Field, FieldRef, Schema};
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader,
+    ParquetRecordBatchReaderBuilder,
+};
 use parquet::arrow::ProjectionMask;
 use parquet::basic::Compression;
 
@@ -67,8 +73,9 @@ impl ParquetRows {
     pub fn open(path: &Path) -> Result<ParquetRows, String> {
         let name = path.display().to_string();
         let file = File::open(path).map_err(|e| format!("cannot open input {name}: {e}"))?;
-        let builder = ParquetRecordBatchReaderBuilder::try_new(file)
+        let meta = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new())
             .map_err(|e| format!("cannot read input {name} as Parquet: {e}"))?;
+        let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(file, as_views(meta));
         let total = u64::try_from(builder.metadata().file_metadata().num_rows()).unwrap_or(0);
         for chunk in builder
             .metadata()
@@ -216,4 +223,35 @@ impl ParquetRows {
         self.read += n as u64;
         Ok(n)
     }
+}
+
+/// The file's own schema with its top-level Utf8 and Binary columns read as Utf8View and
+/// BinaryView (the same text): a dictionary-encoded string column is then decoded into views of
+/// its dictionary instead of a copy of each value. The file's schema as it is when the reader
+/// refuses the hint.
+fn as_views(meta: ArrowReaderMetadata) -> ArrowReaderMetadata {
+    let schema = meta.schema();
+    let view = |t: &DataType| match t {
+        DataType::Utf8 => Some(DataType::Utf8View),
+        DataType::Binary => Some(DataType::BinaryView),
+        _ => None,
+    };
+    if !schema
+        .fields()
+        .iter()
+        .any(|f| view(f.data_type()).is_some())
+    {
+        return meta;
+    }
+    let fields: Vec<FieldRef> = schema
+        .fields()
+        .iter()
+        .map(|f| match view(f.data_type()) {
+            Some(t) => Arc::new(Field::clone(f).with_data_type(t)),
+            None => Arc::clone(f),
+        })
+        .collect();
+    let hinted = Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()));
+    let options = ArrowReaderOptions::new().with_schema(hinted);
+    ArrowReaderMetadata::try_new(Arc::clone(meta.metadata()), options).unwrap_or(meta)
 }

@@ -119,6 +119,7 @@ const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 
 /// Writes the decimal digits of `v` so that they end at `buf[end]` (excluded); returns where they
 /// start.
+#[inline]
 fn digits(buf: &mut [u8; STACK], end: usize, mut v: u64) -> usize {
     let mut at = end;
     while v >= 100 {
@@ -139,6 +140,7 @@ fn digits(buf: &mut [u8; STACK], end: usize, mut v: u64) -> usize {
 }
 
 /// The text of an integer: its digits, `-` first for a negative.
+#[inline]
 pub(super) fn int(buf: &mut [u8; STACK], v: i64) -> &[u8] {
     let mut at = digits(buf, STACK, v.unsigned_abs());
     if v < 0 {

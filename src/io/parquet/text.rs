@@ -44,7 +44,13 @@ pub fn batch_rows(
         }
     }
     let mut stack = [0u8; STACK];
+    // The bytes of the longest row so far: a record never filled (no fields) is given room for
+    // such a row at once rather than growing field by field.
+    let mut widest = 0usize;
     for (rec, row) in buf.iter_mut().zip(first..) {
+        if rec.is_empty() && widest > 0 {
+            *rec = csv::ByteRecord::with_capacity(widest.next_power_of_two(), slots.len());
+        }
         rec.clear();
         for step in &steps {
             match step {
@@ -56,6 +62,7 @@ pub fn batch_rows(
                 Step::Value(f) => rec.push_field(f.value(row, &mut stack, scratch)),
             }
         }
+        widest = widest.max(rec.as_slice().len());
     }
 }
 
@@ -209,7 +216,9 @@ impl<'a> Field<'a> {
         })
     }
 
-    /// The text of row `i`: a slice of the array, of `stack` or of `scratch`.
+    /// The text of row `i`: a slice of the array, of `stack` or of `scratch`. The usual types
+    /// are read here, inline in the loop over the fields of a row; the others in [`Field::rare`].
+    #[inline(always)]
     fn value<'s>(
         &'s self,
         i: usize,
@@ -220,15 +229,26 @@ impl<'a> Field<'a> {
             return b"";
         }
         match &self.kind {
+            Kind::Bytes(offsets, data) => &data[offsets[i] as usize..offsets[i + 1] as usize],
+            Kind::StrView(a) => a.value(i).as_bytes(),
+            Kind::I64(v) => int(stack, v[i]),
+            Kind::I32(v) => int(stack, i64::from(v[i])),
+            _ => self.rare(i, stack, scratch),
+        }
+    }
+
+    /// [`Field::value`] of the types it does not read inline (`i` is not null).
+    #[inline(never)]
+    fn rare<'s>(
+        &'s self,
+        i: usize,
+        stack: &'s mut [u8; STACK],
+        scratch: &'s mut Vec<u8>,
+    ) -> &'s [u8] {
+        match &self.kind {
             Kind::Empty => b"",
-            Kind::Bytes(offsets, data) => {
-                let (s, e) = (offsets[i], offsets[i + 1]);
-                &data[s as usize..e as usize]
-            }
-            Kind::LargeBytes(offsets, data) => {
-                let (s, e) = (offsets[i], offsets[i + 1]);
-                &data[s as usize..e as usize]
-            }
+            Kind::Bytes(offsets, data) => &data[offsets[i] as usize..offsets[i + 1] as usize],
+            Kind::LargeBytes(offsets, data) => &data[offsets[i] as usize..offsets[i + 1] as usize],
             Kind::StrView(a) => a.value(i).as_bytes(),
             Kind::BinView(a) => a.value(i),
             Kind::I32(v) => int(stack, i64::from(v[i])),

@@ -119,7 +119,7 @@ const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 
 /// Writes the decimal digits of `v` so that they end at `buf[end]` (excluded); returns where they
 /// start.
-#[inline]
+#[inline(always)]
 fn digits(buf: &mut [u8; STACK], end: usize, mut v: u64) -> usize {
     let mut at = end;
     while v >= 100 {
@@ -140,7 +140,7 @@ fn digits(buf: &mut [u8; STACK], end: usize, mut v: u64) -> usize {
 }
 
 /// The text of an integer: its digits, `-` first for a negative.
-#[inline]
+#[inline(always)]
 pub(super) fn int(buf: &mut [u8; STACK], v: i64) -> &[u8] {
     let mut at = digits(buf, STACK, v.unsigned_abs());
     if v < 0 {
@@ -175,6 +175,18 @@ pub(super) fn decimal<'s>(
         return int(buf, small);
     }
     let u = small.unsigned_abs();
+    if s == 2 {
+        // Money: the usual scale, with constant divisors.
+        let r = (u % 100) as usize * 2;
+        buf[STACK - 3] = b'.';
+        buf[STACK - 2..].copy_from_slice(&PAIRS[r..r + 2]);
+        let mut at = digits(buf, STACK - 3, u / 100);
+        if small < 0 {
+            at -= 1;
+            buf[at] = b'-';
+        }
+        return &buf[at..];
+    }
     // Beyond 10^19 (no u64), every digit is a decimal.
     let (whole, frac) = match 10u64.checked_pow(s) {
         Some(p) => (u / p, u % p),
@@ -267,11 +279,9 @@ where
 }
 
 /// `YYYY-MM-DD` of a day number (days since 1970-01-01) in the years 0 to 9999, else `None`.
+#[inline]
 pub(super) fn date(days: i64) -> Option<[u8; 10]> {
-    let (y, m, d) = grouper::date::civil_from_days(days);
-    if !(0..=9999).contains(&y) {
-        return None;
-    }
+    let (y, m, d) = civil_0_to_9999(days)?;
     let digit = |v: i64| b'0' + v as u8;
     Some([
         digit(y / 1000),
@@ -285,6 +295,32 @@ pub(super) fn date(days: i64) -> Option<[u8; 10]> {
         digit(d / 10),
         digit(d % 10),
     ])
+}
+
+/// Days from 1970-01-01 back to 0000-03-01, the start of the count [`civil_0_to_9999`] works in.
+const MARCH_0: i64 = 719_468;
+
+/// `(year, month, day)` of a day number in the years 0 to 9999, else `None`: the same answer as
+/// [`grouper::date::civil_from_days`], with multiplications and shifts for divisions (C. Neri and
+/// L. Schneider, "Euclidean affine functions and their application to calendar algorithms",
+/// 2022), as each row of a date column needs one.
+#[inline]
+fn civil_0_to_9999(days: i64) -> Option<(i64, i64, i64)> {
+    // Days since 0000-03-01; the years 0 to 9999 end on 9999-12-31.
+    let n = u32::try_from(days + MARCH_0)
+        .ok()
+        .filter(|&n| n <= 3_652_364)?;
+    let n1 = 4 * n + 3;
+    let (century, of_century) = (n1 / 146_097, n1 % 146_097 / 4);
+    let n2 = u64::from(4 * of_century + 3) * 2_939_745;
+    let (of_century_year, of_year) = ((n2 >> 32) as u32, (n2 as u32) / 2_939_745 / 4);
+    let n3 = 2_141 * of_year + 197_913;
+    let (m, d) = (n3 >> 16, (n3 & 0xffff) / 2_141 + 1);
+    // Years here start on 1 March: January and February belong to the next year.
+    let jan_feb = u32::from(of_year >= 306);
+    let y = 100 * century + of_century_year + jan_feb;
+    let m = if jan_feb == 1 { m - 12 } else { m };
+    Some((i64::from(y), i64::from(m), i64::from(d)))
 }
 
 /// Appends `YYYY-MM-DD` of a day number (days since 1970-01-01); a year beyond 0 to 9999 has its
@@ -376,5 +412,24 @@ mod tests {
             "10000-01-01"
         );
         assert_eq!(date(-1), Some(*b"1969-12-31"));
+    }
+
+    #[test]
+    fn the_fast_calendar_agrees_with_the_grouper_s_on_every_day_of_years_0_to_9999() {
+        let first = grouper::date::days_from_civil(0, 3, 1);
+        let last = grouper::date::days_from_civil(9999, 12, 31);
+        assert_eq!(civil_0_to_9999(first - 1), None);
+        assert_eq!(civil_0_to_9999(last + 1), None);
+        for days in first..=last {
+            assert_eq!(
+                civil_0_to_9999(days),
+                Some(grouper::date::civil_from_days(days)),
+                "{days}"
+            );
+        }
+        // Before 1 March of year 0 the slow path answers, with the same text.
+        let mut out = Vec::new();
+        push_date(&mut out, first - 1);
+        assert_eq!(out, b"0000-02-29");
     }
 }

@@ -32,14 +32,20 @@ pub fn batch_rows(
     buf: &mut [csv::ByteRecord],
     scratch: &mut Vec<u8>,
 ) {
-    // Consecutive empty fields (columns not read) are one step.
-    let mut steps: Vec<Step<'_>> = Vec::with_capacity(slots.len());
+    // Consecutive empty fields (columns not read, no text form, null type) are one step.
+    let mut steps: Vec<Field<'_>> = Vec::with_capacity(slots.len());
     for slot in slots {
         match slot.and_then(|k| Field::of(batch.column(k).as_ref())) {
-            Some(f) => steps.push(Step::Value(f)),
-            None => match steps.last_mut() {
-                Some(Step::Empty(n)) => *n += 1,
-                _ => steps.push(Step::Empty(1)),
+            Some(f) if !matches!(f.kind, Kind::Empty(_)) => steps.push(f),
+            _ => match steps.last_mut() {
+                Some(Field {
+                    kind: Kind::Empty(n),
+                    ..
+                }) => *n += 1,
+                _ => steps.push(Field {
+                    nulls: None,
+                    kind: Kind::Empty(1),
+                }),
             },
         }
     }
@@ -52,14 +58,14 @@ pub fn batch_rows(
             *rec = csv::ByteRecord::with_capacity(widest.next_power_of_two(), slots.len());
         }
         rec.clear();
-        for step in &steps {
-            match step {
-                Step::Empty(n) => {
-                    for _ in 0..*n {
+        for f in &steps {
+            match f.kind {
+                Kind::Empty(n) => {
+                    for _ in 0..n {
                         rec.push_field(b"");
                     }
                 }
-                Step::Value(f) => rec.push_field(f.value(row, &mut stack, scratch)),
+                _ => rec.push_field(f.value(row, &mut stack, scratch)),
             }
         }
         widest = widest.max(rec.as_slice().len());
@@ -79,24 +85,18 @@ pub fn text(a: &dyn Array) -> Option<Text<'_>> {
     Some(Box::new(move |i, out| f.append(i, out)))
 }
 
-/// One step of a row in [`batch_rows`].
-enum Step<'a> {
-    /// This many empty fields.
-    Empty(usize),
-    /// The text of a column.
-    Value(Field<'a>),
-}
-
 /// A column read for its text: its nulls and its values.
 struct Field<'a> {
     nulls: Option<&'a NullBuffer>,
     kind: Kind<'a>,
 }
 
-/// The values of a column, by type.
+/// The values of a column, by type. (`u8` tags: one jump on the tag per field.)
+#[repr(u8)]
 enum Kind<'a> {
-    /// Always empty (the null type).
-    Empty,
+    /// This many fields, always empty: the null type (1), or in [`batch_rows`] a run of columns
+    /// not read.
+    Empty(usize),
     /// Byte strings with 32-bit offsets (Utf8, Binary).
     Bytes(&'a [i32], &'a [u8]),
     /// Byte strings with 64-bit offsets (LargeUtf8, LargeBinary).
@@ -158,7 +158,7 @@ impl<'a> Field<'a> {
             DataType::Null => {
                 return Some(Field {
                     nulls: None,
-                    kind: Kind::Empty,
+                    kind: Kind::Empty(1),
                 })
             }
             DataType::Utf8 => {
@@ -246,7 +246,7 @@ impl<'a> Field<'a> {
         scratch: &'s mut Vec<u8>,
     ) -> &'s [u8] {
         match &self.kind {
-            Kind::Empty => b"",
+            Kind::Empty(_) => b"",
             Kind::Bytes(offsets, data) => &data[offsets[i] as usize..offsets[i + 1] as usize],
             Kind::LargeBytes(offsets, data) => &data[offsets[i] as usize..offsets[i + 1] as usize],
             Kind::StrView(a) => a.value(i).as_bytes(),

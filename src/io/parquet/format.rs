@@ -174,19 +174,10 @@ pub(super) fn decimal<'s>(
     if s == 0 {
         return int(buf, small);
     }
-    let u = small.unsigned_abs();
     if s == 2 {
-        // Money: the usual scale, with constant divisors.
-        let r = (u % 100) as usize * 2;
-        buf[STACK - 3] = b'.';
-        buf[STACK - 2..].copy_from_slice(&PAIRS[r..r + 2]);
-        let mut at = digits(buf, STACK - 3, u / 100);
-        if small < 0 {
-            at -= 1;
-            buf[at] = b'-';
-        }
-        return &buf[at..];
+        return cents(buf, small);
     }
+    let u = small.unsigned_abs();
     // Beyond 10^19 (no u64), every digit is a decimal.
     let (whole, frac) = match 10u64.checked_pow(s) {
         Some(p) => (u / p, u % p),
@@ -201,6 +192,21 @@ pub(super) fn decimal<'s>(
     buf[point] = b'.';
     at = digits(buf, point, whole);
     if small < 0 {
+        at -= 1;
+        buf[at] = b'-';
+    }
+    &buf[at..]
+}
+
+/// The text of a decimal of scale 2 (money), with constant divisors.
+#[inline(always)]
+pub(super) fn cents(buf: &mut [u8; STACK], v: i64) -> &[u8] {
+    let u = v.unsigned_abs();
+    let r = (u % 100) as usize * 2;
+    buf[STACK - 3] = b'.';
+    buf[STACK - 2..].copy_from_slice(&PAIRS[r..r + 2]);
+    let mut at = digits(buf, STACK - 3, u / 100);
+    if v < 0 {
         at -= 1;
         buf[at] = b'-';
     }

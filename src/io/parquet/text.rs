@@ -15,7 +15,7 @@ use arrow_array::{Array, BinaryViewArray, RecordBatch, StringViewArray};
 use arrow_buffer::NullBuffer;
 use arrow_schema::DataType;
 
-use super::format::{date, decimal, int, other, push_date, STACK};
+use super::format::{cents, date, decimal, int, other, push_date, STACK};
 
 /// Appends the text of row `i` of one column to the buffer (nothing for a null).
 pub type Text<'a> = Box<dyn Fn(usize, &mut Vec<u8>) + 'a>;
@@ -233,6 +233,17 @@ impl<'a> Field<'a> {
             Kind::StrView(a) => a.value(i).as_bytes(),
             Kind::I64(v) => int(stack, v[i]),
             Kind::I32(v) => int(stack, i64::from(v[i])),
+            Kind::Dec128(v, 2) => match i64::try_from(v[i]) {
+                Ok(c) => cents(stack, c),
+                Err(_) => self.rare(i, stack, scratch),
+            },
+            Kind::Date32(v) => match date(i64::from(v[i])) {
+                Some(d) => {
+                    stack[..10].copy_from_slice(&d);
+                    &stack[..10]
+                }
+                None => self.rare(i, stack, scratch),
+            },
             _ => self.rare(i, stack, scratch),
         }
     }

@@ -13,10 +13,13 @@
 //! Memory stays bounded by a batch and a row group whatever the file size. Most callers go through
 //! [`crate::io::rows`], which picks CSV or Parquet by the file name.
 
+mod format;
 mod read;
+mod text;
 mod write;
 
-pub use read::{batch_rows, has_text_form, text, ParquetRows, Text};
+pub use read::ParquetRows;
+pub use text::{batch_rows, has_text_form, text, Text};
 pub use write::{ColumnType, ParquetSink};
 
 /// Rows per record batch, read or written.

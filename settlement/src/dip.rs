@@ -22,7 +22,7 @@ use crate::price::{Class, Priced, Route, Value};
 use crate::route::Outcome;
 
 fn cmp(a: Ratio, b: Ratio) -> std::cmp::Ordering {
-    (a.numer() * b.denom()).cmp(&(b.numer() * a.denom()))
+    a.compare(b)
 }
 
 fn below(r: Ratio, b: RatioBound) -> bool {

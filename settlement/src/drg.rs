@@ -113,7 +113,7 @@ fn below(r: Ratio, b: Bound) -> bool {
 
 fn cmp(a: Ratio, b: Ratio) -> std::cmp::Ordering {
     // Denominators are positive: compare a.n × b.d with b.n × a.d.
-    (a.numer() * b.denom()).cmp(&(b.numer() * a.denom()))
+    a.compare(b)
 }
 
 /// Prices one case. `cost` and `group_mean` are in the same unit (fen); `group_mean` must be positive.

@@ -318,7 +318,7 @@ fn drg(e: &Engine, case: &Case, h: &HospitalRules, d: &DrgResult) -> Result<Outc
                 i128::from(case.total_cost.0),
                 i128::from(w.mean_cost.0),
             ))?;
-            let c = (r.numer() * x.ratio.0.denom()).cmp(&(x.ratio.0.numer() * r.denom()));
+            let c = r.compare(x.ratio.0);
             if c.is_gt() || (x.inclusive && c.is_eq()) {
                 extreme = true;
                 if !case.special_review && x.unapproved == ExtremePay::Ffs {

@@ -1,5 +1,12 @@
-//! The integer kernels of [`Ratio`](super::Ratio): greatest common divisor and exact division,
-//! on one machine word when the operands fit in 64 bits.
+//! The integer kernels of [`Ratio`](super::Ratio): greatest common divisor, exact division, and the
+//! 64-bit fast paths of its arithmetic.
+//!
+//! A ratio is kept as `i128 / i128`, but the ratios of a settlement (amounts in fen, weights and
+//! coefficients with a few decimals, cost ratios) have parts that fit in 64 bits. When they do,
+//! [`reduce64`], [`mul64`], [`add64`] and [`cmp64`] take the same steps as the 128-bit code on one
+//! machine word: a product of two `i64` always fits in an `i128`, so no step can overflow and no
+//! 128-bit multiplication or division (a library call) is needed. They give exactly the 128-bit
+//! results (the tests in `ratio.rs` check them against it on a grid that includes the edges).
 
 /// Greatest common divisor (binary: shifts and subtractions, no 128-bit division).
 pub(super) fn gcd(a: i128, b: i128) -> i128 {
@@ -30,6 +37,10 @@ pub(super) fn gcd64(a: u64, b: u64) -> u64 {
     if a == 0 || b == 0 {
         return a | b;
     }
+    if a == 1 || b == 1 {
+        // An integer or a unit numerator: the loop would take a step per bit to find 1.
+        return 1;
+    }
     let shift = (a | b).trailing_zeros();
     let (mut a, mut b) = (a >> a.trailing_zeros(), b);
     loop {
@@ -50,6 +61,50 @@ pub(super) fn div_exact(a: i128, b: i128) -> i128 {
         (Ok(x), Ok(y)) if y != -1 => i128::from(x / y),
         _ => a / b,
     }
+}
+
+/// `n / d` reduced with a positive denominator, as 128-bit parts; `d` must not be zero. `None` only
+/// when the gcd is 2^63 (both are `i64::MIN`), which does not fit the 64-bit steps.
+#[inline]
+pub(super) fn reduce64(n: i64, d: i64) -> Option<(i128, i128)> {
+    let g = i64::try_from(gcd64(n.unsigned_abs(), d.unsigned_abs()).max(1)).ok()?;
+    // g > 0, so neither quotient overflows; the sign moves to the numerator in 128 bits (where
+    // negating i64::MIN is fine).
+    let (n, d) = (i128::from(n / g), i128::from(d / g));
+    Some(if d < 0 { (-n, -d) } else { (n, d) })
+}
+
+/// The product of two reduced ratios `an/ad × bn/bd` (denominators positive, numerators not zero)
+/// as 128-bit parts, reduced: the cross factors are divided out first, as the 128-bit path does.
+/// `None` when a denominator is not positive (not a reduced ratio).
+#[inline]
+pub(super) fn mul64(an: i64, ad: i64, bn: i64, bd: i64) -> Option<(i128, i128)> {
+    let (ad_u, bd_u) = (u64::try_from(ad).ok()?, u64::try_from(bd).ok()?);
+    // A gcd divides a positive i64 here, so it fits in one.
+    let g1 = i64::try_from(gcd64(an.unsigned_abs(), bd_u)).ok()?.max(1);
+    let g2 = i64::try_from(gcd64(bn.unsigned_abs(), ad_u)).ok()?.max(1);
+    let num = i128::from(an / g1) * i128::from(bn / g2);
+    let den = i128::from(ad / g2) * i128::from(bd / g1);
+    Some((num, den))
+}
+
+/// The sum `an/ad + bn/bd` (denominators positive) as 128-bit parts over the least common
+/// denominator, not yet reduced (the caller reduces it, as the 128-bit path does). `None` when a
+/// denominator is not positive.
+#[inline]
+pub(super) fn add64(an: i64, ad: i64, bn: i64, bd: i64) -> Option<(i128, i128)> {
+    let (ad_u, bd_u) = (u64::try_from(ad).ok()?, u64::try_from(bd).ok()?);
+    let g = i64::try_from(gcd64(ad_u, bd_u)).ok()?.max(1);
+    let (x, y) = (ad / g, bd / g);
+    // |an × y|, |bn × x| < 2^126: their sum fits in an i128.
+    let num = i128::from(an) * i128::from(y) + i128::from(bn) * i128::from(x);
+    Some((num, i128::from(x) * i128::from(bd)))
+}
+
+/// Compares `an/ad` with `bn/bd` (denominators positive) by cross products, exact in 128 bits.
+#[inline]
+pub(super) fn cmp64(an: i64, ad: i64, bn: i64, bd: i64) -> std::cmp::Ordering {
+    (i128::from(an) * i128::from(bd)).cmp(&(i128::from(bn) * i128::from(ad)))
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use std::str::FromStr;
 
-use super::arith::{div_exact, gcd};
+use super::arith::{add64, cmp64, div_exact, gcd, mul64, reduce64};
 use super::text::Approx;
 use super::{round_div, Fen, MoneyError, Rounding};
 
@@ -25,18 +25,34 @@ impl Ratio {
         if den == 0 {
             return Err(MoneyError::DivisionByZero { what: "ratio" });
         }
+        if let (Ok(n), Ok(d)) = (i64::try_from(num), i64::try_from(den)) {
+            if let Some((num, den)) = reduce64(n, d) {
+                return Ok(Ratio { num, den });
+            }
+        }
+        Ok(Ratio::new_wide(num, den))
+    }
+
+    /// [`Ratio::new`] in 128 bits (`den` not zero).
+    fn new_wide(num: i128, den: i128) -> Ratio {
         let g = gcd(num, den).max(1);
         let s = if den < 0 { -1 } else { 1 };
         if g == 1 {
-            return Ok(Ratio {
+            return Ratio {
                 num: s * num,
                 den: s * den,
-            });
+            };
         }
-        Ok(Ratio {
+        Ratio {
             num: s * div_exact(num, g),
             den: s * div_exact(den, g),
-        })
+        }
+    }
+
+    /// Both parts, when they fit in 64 bits (the fast paths' operands).
+    #[inline]
+    fn narrow(self) -> Option<(i64, i64)> {
+        Some((i64::try_from(self.num).ok()?, i64::try_from(self.den).ok()?))
     }
 
     /// An integer.
@@ -64,6 +80,16 @@ impl Ratio {
         if self.num == 0 || o.num == 0 {
             return Ok(Ratio::ZERO);
         }
+        if let (Some((an, ad)), Some((bn, bd))) = (self.narrow(), o.narrow()) {
+            if let Some((num, den)) = mul64(an, ad, bn, bd) {
+                return Ok(Ratio { num, den });
+            }
+        }
+        self.mul_wide(o)
+    }
+
+    /// [`Ratio::checked_mul`] in 128 bits (neither numerator zero).
+    fn mul_wide(self, o: Ratio) -> Result<Ratio, MoneyError> {
         // Both are reduced, so once the cross factors are out the product is reduced too: no
         // third gcd, and no 128-bit division when a factor is 1 (the common case).
         let g1 = gcd(self.num, o.den);
@@ -102,6 +128,16 @@ impl Ratio {
 
     /// Exact sum.
     pub fn checked_add(self, o: Ratio) -> Result<Ratio, MoneyError> {
+        if let (Some((an, ad)), Some((bn, bd))) = (self.narrow(), o.narrow()) {
+            if let Some((num, den)) = add64(an, ad, bn, bd) {
+                return Ratio::new(num, den);
+            }
+        }
+        self.add_wide(o)
+    }
+
+    /// [`Ratio::checked_add`] in 128 bits.
+    fn add_wide(self, o: Ratio) -> Result<Ratio, MoneyError> {
         let g = gcd(self.den, o.den).max(1);
         let l = div_exact(self.den, g)
             .checked_mul(o.den)
@@ -119,6 +155,21 @@ impl Ratio {
                 .ok_or(MoneyError::Overflow { what: "ratio sum" })?,
             l,
         )
+    }
+
+    /// Compares two ratios by their cross products `a.num × b.den` and `b.num × a.den` (exact when
+    /// the parts fit in 64 bits, as every settlement ratio does; beyond that the 128-bit products
+    /// are taken as they come, as the band tests always did).
+    pub fn compare(self, o: Ratio) -> std::cmp::Ordering {
+        match (self.narrow(), o.narrow()) {
+            (Some((an, ad)), Some((bn, bd))) => cmp64(an, ad, bn, bd),
+            _ => self.cmp_wide(o),
+        }
+    }
+
+    /// [`Ratio::compare`] in 128 bits.
+    fn cmp_wide(self, o: Ratio) -> std::cmp::Ordering {
+        (self.num * o.den).cmp(&(o.num * self.den))
     }
 
     /// Rounds to an integer amount of fen (the ratio being a number of fen).
@@ -198,5 +249,110 @@ mod tests {
         assert_eq!(Ratio::new(1, 3).unwrap().to_string(), "1/3");
         assert_eq!("1.122".parse::<Ratio>().unwrap().to_string(), "1.122");
         assert_eq!(Ratio::new(-7, 4).unwrap().to_string(), "-1.75");
+    }
+
+    /// Numerators and denominators for the fast-path grid: small values, the decimal and binary
+    /// scales settlements use, primes, and the edges of 64 bits (and a few beyond, which must take
+    /// the 128-bit path).
+    fn grid() -> (Vec<i128>, Vec<i128>) {
+        let max = i128::from(i64::MAX);
+        let min = i128::from(i64::MIN);
+        let mut nums = vec![
+            0,
+            1,
+            2,
+            3,
+            5,
+            7,
+            10,
+            12,
+            20,
+            100,
+            10_000,
+            618_910,
+            999_999_937,
+            1 << 31,
+            (1 << 32) + 1,
+            1_000_000_000_000,
+            1_000_000_000_000_000_000,
+            4_052_555_153_018_976_267, // 3^39
+            1 << 62,
+            max - 1,
+            max,
+        ];
+        nums.extend(nums.clone().into_iter().map(|n| -n));
+        nums.extend([min, min + 1, max + 1, min - 1, 1 << 64, -(1 << 100)]);
+        let dens = vec![
+            1,
+            2,
+            3,
+            4,
+            5,
+            8,
+            10,
+            20,
+            25,
+            3125,
+            10_000,
+            999_999_937,
+            1 << 40,
+            1 << 62,
+            max - 1,
+            max,
+            max + 1,
+            (1 << 64) + 3,
+        ];
+        (nums, dens)
+    }
+
+    fn ratios() -> Vec<Ratio> {
+        let (nums, dens) = grid();
+        let mut out = Vec::new();
+        for &n in &nums {
+            for &d in &dens {
+                out.push(Ratio::new_wide(n, d));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn new_agrees_with_the_128_bit_path() {
+        let (nums, dens) = grid();
+        for &n in &nums {
+            for &d in dens.iter().chain(&[-1, -3, -10_000, i128::from(i64::MIN)]) {
+                let r = Ratio::new(n, d).unwrap();
+                assert_eq!(r, Ratio::new_wide(n, d), "{n}/{d}");
+                assert!(r.den > 0 && gcd(r.num, r.den) == 1, "{n}/{d} -> {r:?}");
+            }
+        }
+        assert!(Ratio::new(1, 0).is_err());
+        // Both i64::MIN: the gcd 2^63 does not fit the 64-bit steps.
+        let m = i128::from(i64::MIN);
+        assert_eq!(Ratio::new(m, m).unwrap(), Ratio::ONE);
+    }
+
+    #[test]
+    fn products_sums_and_comparisons_agree_with_the_128_bit_path() {
+        let rs = ratios();
+        for &a in &rs {
+            for &b in &rs {
+                if a.num != 0 && b.num != 0 {
+                    assert_eq!(a.checked_mul(b), a.mul_wide(b), "{a:?} × {b:?}");
+                }
+                assert_eq!(a.checked_add(b), a.add_wide(b), "{a:?} + {b:?}");
+                let exact = match (a.num.checked_mul(b.den), b.num.checked_mul(a.den)) {
+                    (Some(x), Some(y)) => Some(x.cmp(&y)),
+                    _ => None,
+                };
+                if let Some(c) = exact {
+                    assert_eq!(a.compare(b), c, "{a:?} <> {b:?}");
+                    assert_eq!(a.cmp_wide(b), c, "{a:?} <> {b:?}");
+                }
+            }
+        }
+        let x = Ratio::new(7, 20).unwrap();
+        assert_eq!(x.checked_mul(Ratio::ZERO), Ok(Ratio::ZERO));
+        assert_eq!(Ratio::ZERO.checked_mul(x), Ok(Ratio::ZERO));
     }
 }

@@ -15,6 +15,7 @@
 //! None of the thresholds has a national default: the low bound is Zhejiang's, the high-rate bands
 //! and formula are widely cited but unverified, so every one is a required parameter.
 
+use crate::formula::FormulaText as _;
 use crate::money::{MoneyError, Ratio, Rounding};
 use crate::points::Points;
 
@@ -137,7 +138,6 @@ pub fn price_case_after(
     group_mean: i64,
     prefix: String,
 ) -> Result<PricedCase, MoneyError> {
-    use std::fmt::Write as _;
     let mut formula = prefix;
     let r = Ratio::new(i128::from(cost), i128::from(group_mean))?;
     let b = base.ratio();
@@ -151,11 +151,18 @@ pub fn price_case_after(
             } else {
                 pro_rata
             };
-            let _ = write!(
-                formula,
-                "low: {base} × {coefficient} × r {} (capped at {base} × {coefficient})",
-                r.approx_text(4)
-            );
+            formula
+                .text("low: ")
+                .points(base)
+                .text(" × ")
+                .ratio(coefficient)
+                .text(" × r ")
+                .approx(r, 4)
+                .text(" (capped at ")
+                .points(base)
+                .text(" × ")
+                .ratio(coefficient)
+                .text(")");
             return Ok(PricedCase {
                 class: CaseClass::Low,
                 points: pts(capped)?,
@@ -174,12 +181,18 @@ pub fn price_case_after(
         if c.is_gt() || (band.inclusive && c.is_eq()) {
             let excess = r.checked_add(band.multiple.mul_int(-1))?;
             let p = full.checked_add(b.checked_mul(excess)?)?;
-            let _ = write!(
-                formula,
-                "high: {base} × {coefficient} + {base} × (r {} − {})",
-                r.approx_text(4),
-                band.multiple
-            );
+            formula
+                .text("high: ")
+                .points(base)
+                .text(" × ")
+                .ratio(coefficient)
+                .text(" + ")
+                .points(base)
+                .text(" × (r ")
+                .approx(r, 4)
+                .text(" − ")
+                .ratio(band.multiple)
+                .text(")");
             return Ok(PricedCase {
                 class: CaseClass::High,
                 points: pts(p)?,
@@ -197,12 +210,16 @@ pub fn price_case_after(
                 Ratio::ONE
             };
             let p = b.checked_mul(coef)?.checked_mul(r.checked_add(u.add)?)?;
-            let _ = write!(
-                formula,
-                "uplift: {base} × {coef} × (r {} + {})",
-                r.approx_text(4),
-                u.add
-            );
+            formula
+                .text("uplift: ")
+                .points(base)
+                .text(" × ")
+                .ratio(coef)
+                .text(" × (r ")
+                .approx(r, 4)
+                .text(" + ")
+                .ratio(u.add)
+                .text(")");
             return Ok(PricedCase {
                 class: CaseClass::Uplifted,
                 points: pts(p)?,
@@ -212,7 +229,11 @@ pub fn price_case_after(
             });
         }
     }
-    let _ = write!(formula, "normal: {base} × {coefficient}");
+    formula
+        .text("normal: ")
+        .points(base)
+        .text(" × ")
+        .ratio(coefficient);
     Ok(PricedCase {
         class: CaseClass::Normal,
         points: pts(full)?,

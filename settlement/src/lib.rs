@@ -94,6 +94,7 @@ pub mod coefficient;
 pub mod dip;
 pub mod drg;
 pub mod engine;
+mod formula;
 pub mod money;
 pub mod per_diem;
 pub mod points;

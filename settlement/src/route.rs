@@ -15,6 +15,7 @@
 
 use crate::case::{Bundle, Case, DrgOutcome, DrgResult};
 use crate::engine::{Engine, HospitalRules};
+use crate::formula::FormulaText as _;
 use crate::money::Ratio;
 use crate::points::Points;
 use crate::policy::{ExtremePay, Fallback, FallbackPay, FfsBasis, Step};
@@ -116,11 +117,14 @@ fn carve_out(e: &Engine, case: &Case) -> Result<Option<Priced>, String> {
         ratio: None,
         value: Value::Fund(fund_actual(case)),
         weight: None,
-        formula: format!(
-            "carve-out {}: actual fund cost {}",
-            c.name,
-            fund_actual(case)
-        ),
+        formula: {
+            let mut f = String::with_capacity(48 + c.name.len());
+            f.text("carve-out ")
+                .text(&c.name)
+                .text(": actual fund cost ")
+                .fen(fund_actual(case));
+            f
+        },
         note: String::new(),
     }))
 }
@@ -158,7 +162,16 @@ fn fixed_rate(e: &Engine, case: &Case, level: u8) -> Result<Option<Priced>, Stri
             ratio: None,
             value: Value::Standard(amount.0),
             weight: None,
-            formula: format!("fixed rate {} ({}): {}", f.name, f.kind, amount.0),
+            formula: {
+                let mut t = String::with_capacity(32 + f.name.len() + f.kind.len());
+                t.text("fixed rate ")
+                    .text(&f.name)
+                    .text(" (")
+                    .text(&f.kind)
+                    .text("): ")
+                    .fen(amount.0);
+                t
+            },
             note: String::new(),
         }));
     }
@@ -184,43 +197,62 @@ fn exclusion(e: &Engine, case: &Case) -> Result<Option<Priced>, String> {
         return Ok(None);
     };
     let Some(los) = case.los else { return Ok(None) };
-    let why = if x.los_at_most.is_some_and(|m| los <= m) {
-        format!("LOS {los} <= {}", x.los_at_most.unwrap_or(0))
+    let (op, bound) = if x.los_at_most.is_some_and(|m| los <= m) {
+        (" <= ", x.los_at_most.unwrap_or(0))
     } else if x.los_at_least.is_some_and(|m| los >= m) {
-        format!("LOS {los} >= {}", x.los_at_least.unwrap_or(0))
+        (" >= ", x.los_at_least.unwrap_or(0))
     } else {
         return Ok(None);
     };
     let mut p = ffs(e, case, Route::Exclusion)?;
-    p.formula = format!("excluded ({why}): {}", p.formula);
+    let mut formula = String::with_capacity(32 + p.formula.len());
+    formula
+        .text("excluded (LOS ")
+        .int(i64::from(los))
+        .text(op)
+        .int(i64::from(bound))
+        .text("): ")
+        .text(&p.formula);
+    p.formula = formula;
     Ok(Some(p))
 }
 
 /// Fee-for-service pricing of a case on `route`.
 pub(crate) fn ffs(e: &Engine, case: &Case, route: Route) -> Result<Priced, String> {
     let f = &e.policy.ffs;
-    let (base, what) = match f.basis {
-        FfsBasis::CostMinusPatientShare => (
-            case.total_cost - case.patient_share,
-            format!("{} − {}", case.total_cost, case.patient_share),
-        ),
-        FfsBasis::FundAmount => (
-            case.fund_amount.ok_or_else(|| {
-                "ffs.basis = \"fund_amount\" but the case has no fund_amount".to_string()
-            })?,
-            "fund amount".to_string(),
-        ),
+    let base = match f.basis {
+        FfsBasis::CostMinusPatientShare => case.total_cost - case.patient_share,
+        FfsBasis::FundAmount => case.fund_amount.ok_or_else(|| {
+            "ffs.basis = \"fund_amount\" but the case has no fund_amount".to_string()
+        })?,
     };
-    let (fen, formula) = match f.ratio {
+    let what = |t: &mut String| match f.basis {
+        FfsBasis::CostMinusPatientShare => {
+            t.fen(case.total_cost).text(" − ").fen(case.patient_share);
+        }
+        FfsBasis::FundAmount => {
+            t.text("fund amount");
+        }
+    };
+    let mut formula = String::with_capacity(64);
+    let fen = match f.ratio {
         Some(r) => {
             let v = e.amount(
                 Ratio::int(i128::from(base.0))
                     .checked_mul(r.0)
                     .map_err(|e| e.to_string())?,
             )?;
-            (v, format!("ffs: ({what}) {base} × {}", r.0))
+            formula.text("ffs: (");
+            what(&mut formula);
+            formula.text(") ").fen(base).text(" × ").ratio(r.0);
+            v
         }
-        None => (base, format!("ffs: {what} = {base}")),
+        None => {
+            formula.text("ffs: ");
+            what(&mut formula);
+            formula.text(" = ").fen(base);
+            base
+        }
     };
     Ok(Priced {
         route,
@@ -260,7 +292,15 @@ pub(crate) fn fallback(
                 ratio: None,
                 value: Value::Standard(fen),
                 weight: None,
-                formula: format!("{what}: total cost {} × {share}", case.total_cost),
+                formula: {
+                    let mut t = String::with_capacity(48 + what.len());
+                    t.text(what)
+                        .text(": total cost ")
+                        .fen(case.total_cost)
+                        .text(" × ")
+                        .ratio(share);
+                    t
+                },
                 note: String::new(),
             }))
         }
@@ -334,14 +374,16 @@ fn drg(e: &Engine, case: &Case, h: &HospitalRules, d: &DrgResult) -> Result<Outc
     }
     // The formula is written once, into one string: the DRG and its base, then the band.
     let mut formula = String::with_capacity(160);
-    {
-        use std::fmt::Write as _;
-        let _ = write!(
-            formula,
-            "DRG {} weight {} → base {base} pts; coefficient {coef_text}; ",
-            d.code, w.weight
-        );
-    }
+    formula
+        .text("DRG ")
+        .text(&d.code)
+        .text(" weight ")
+        .points(w.weight)
+        .text(" → base ")
+        .points(base)
+        .text(" pts; coefficient ")
+        .text(coef_text)
+        .text("; ");
     let (class, points, exact, ratio, formula) = if w.mean_cost.0 > 0 {
         let p = crate::drg::price_case_after(
             point_rules,
@@ -363,11 +405,11 @@ fn drg(e: &Engine, case: &Case, h: &HospitalRules, d: &DrgResult) -> Result<Outc
     } else {
         let exact = money(base.ratio().checked_mul(coef))?;
         let p = Points::from_ratio(exact, e.stages.points).map_err(|e| e.to_string())?;
-        formula.push_str("normal (no group mean cost: bands not tested): ");
-        {
-            use std::fmt::Write as _;
-            let _ = write!(formula, "{base} × {coef}");
-        }
+        formula
+            .text("normal (no group mean cost: bands not tested): ")
+            .points(base)
+            .text(" × ")
+            .ratio(coef);
         (Class::Normal, p, exact, None, formula)
     };
     let value = match rules.method {
@@ -385,13 +427,15 @@ fn drg(e: &Engine, case: &Case, h: &HospitalRules, d: &DrgResult) -> Result<Outc
     };
     let mut formula = formula;
     if let Value::Standard(f) = value {
-        use std::fmt::Write as _;
-        let _ = write!(
-            formula,
-            "; rate {} per weight × {exact} / {} = {f}",
-            rules.base_rate_yuan.map(|y| y.0).unwrap_or_default(),
-            rules.points_per_weight.0
-        );
+        formula
+            .text("; rate ")
+            .fen(rules.base_rate_yuan.map(|y| y.0).unwrap_or_default())
+            .text(" per weight × ")
+            .ratio(exact)
+            .text(" / ")
+            .ratio(rules.points_per_weight.0)
+            .text(" = ")
+            .fen(f);
     }
     Ok(Outcome::Priced(Priced {
         route: Route::Drg,

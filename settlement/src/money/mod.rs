@@ -19,7 +19,7 @@ use std::ops::{Add, AddAssign, Neg, Sub, SubAssign};
 use std::str::FromStr;
 
 pub use ratio::Ratio;
-pub(crate) use text::decimal;
+pub(crate) use text::{decimal, push_approx, push_fixed, push_ratio};
 pub use text::{push_decimal, Approx};
 
 /// Something that cannot be turned into money or a ratio.

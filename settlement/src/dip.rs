@@ -36,11 +36,13 @@ fn above(r: Ratio, b: RatioBound) -> bool {
     c.is_gt() || (b.inclusive && c.is_eq())
 }
 
+/// Prices a DIP case (`approved`: on the special-review list for this walk).
 pub(crate) fn price(
     e: &Engine,
     case: &Case,
     h: &HospitalRules,
     d: &DipResult,
+    approved: bool,
 ) -> Result<Outcome, String> {
     let rules = e
         .policy
@@ -202,7 +204,7 @@ pub(crate) fn price(
             inclusive: x.inclusive,
         };
         if above(r, bound) {
-            if case.special_review {
+            if approved {
                 return high(Class::Extreme, formula);
             }
             return match x.unapproved {

@@ -117,6 +117,24 @@ fn cmp(a: Ratio, b: Ratio) -> std::cmp::Ordering {
     a.compare(b)
 }
 
+/// A case's numbers for [`price_case_after`], with the texts its formula quotes (the caller has
+/// them from the group and the hospital, computed once).
+#[derive(Clone, Copy, Debug)]
+pub struct CaseNumbers<'a> {
+    /// The group's base points.
+    pub base: Points,
+    /// `base` as a ratio.
+    pub base_ratio: Ratio,
+    /// `base` as formulas write it (`51.7600`).
+    pub base_text: &'a str,
+    /// The hospital coefficient (1 for a 同病同价 group).
+    pub coefficient: Ratio,
+    /// `coefficient` as formulas write it (`1.05`).
+    pub coefficient_text: &'a str,
+    /// r = case cost / group mean cost.
+    pub r: Ratio,
+}
+
 /// Prices one case. `cost` and `group_mean` are in the same unit (fen); `group_mean` must be positive.
 pub fn price_case(
     rules: &DrgPointRules,
@@ -125,22 +143,29 @@ pub fn price_case(
     cost: i64,
     group_mean: i64,
 ) -> Result<PricedCase, MoneyError> {
-    price_case_after(rules, base, coefficient, cost, group_mean, String::new())
+    let r = Ratio::new(i128::from(cost), i128::from(group_mean))?;
+    let (base_text, coefficient_text) = (base.to_string(), coefficient.to_string());
+    let n = CaseNumbers {
+        base,
+        base_ratio: base.ratio(),
+        base_text: &base_text,
+        coefficient,
+        coefficient_text: &coefficient_text,
+        r,
+    };
+    price_case_after(rules, &n, String::new())
 }
 
-/// [`price_case`], its formula written after `prefix` (the caller's part of the explanation), so a
-/// case's formula is one allocation.
+/// [`price_case`] from a case's numbers, its formula written after `prefix` (the caller's part of
+/// the explanation), so a case's formula is one allocation.
 pub fn price_case_after(
     rules: &DrgPointRules,
-    base: Points,
-    coefficient: Ratio,
-    cost: i64,
-    group_mean: i64,
+    n: &CaseNumbers<'_>,
     prefix: String,
 ) -> Result<PricedCase, MoneyError> {
     let mut formula = prefix;
-    let r = Ratio::new(i128::from(cost), i128::from(group_mean))?;
-    let b = base.ratio();
+    let (base, coefficient, r) = (n.base, n.coefficient, n.r);
+    let b = n.base_ratio;
     let full = b.checked_mul(coefficient)?;
     let pts = |x: Ratio| Points::from_ratio(x, rules.rounding);
     if let Some(low) = rules.low {
@@ -153,15 +178,15 @@ pub fn price_case_after(
             };
             formula
                 .text("low: ")
-                .points(base)
+                .text(n.base_text)
                 .text(" × ")
-                .ratio(coefficient)
+                .text(n.coefficient_text)
                 .text(" × r ")
                 .approx(r, 4)
                 .text(" (capped at ")
-                .points(base)
+                .text(n.base_text)
                 .text(" × ")
-                .ratio(coefficient)
+                .text(n.coefficient_text)
                 .text(")");
             return Ok(PricedCase {
                 class: CaseClass::Low,
@@ -183,11 +208,11 @@ pub fn price_case_after(
             let p = full.checked_add(b.checked_mul(excess)?)?;
             formula
                 .text("high: ")
-                .points(base)
+                .text(n.base_text)
                 .text(" × ")
-                .ratio(coefficient)
+                .text(n.coefficient_text)
                 .text(" + ")
-                .points(base)
+                .text(n.base_text)
                 .text(" × (r ")
                 .approx(r, 4)
                 .text(" − ")
@@ -204,17 +229,17 @@ pub fn price_case_after(
     }
     if let Some(u) = rules.uplift {
         if cmp(r, u.above).is_gt() && !cmp(r, u.up_to).is_gt() {
-            let coef = if u.applies_coefficient {
-                coefficient
+            let (coef, coef_text) = if u.applies_coefficient {
+                (coefficient, n.coefficient_text)
             } else {
-                Ratio::ONE
+                (Ratio::ONE, "1")
             };
             let p = b.checked_mul(coef)?.checked_mul(r.checked_add(u.add)?)?;
             formula
                 .text("uplift: ")
-                .points(base)
+                .text(n.base_text)
                 .text(" × ")
-                .ratio(coef)
+                .text(coef_text)
                 .text(" × (r ")
                 .approx(r, 4)
                 .text(" + ")
@@ -231,9 +256,9 @@ pub fn price_case_after(
     }
     formula
         .text("normal: ")
-        .points(base)
+        .text(n.base_text)
         .text(" × ")
-        .ratio(coefficient);
+        .text(n.coefficient_text);
     Ok(PricedCase {
         class: CaseClass::Normal,
         points: pts(full)?,
@@ -390,6 +415,51 @@ mod tests {
         assert!(
             price_case(&none, Points(10_000), Ratio::ONE, 1, 0).is_err(),
             "a zero group mean is an error"
+        );
+    }
+
+    #[test]
+    fn formulas_are_what_format_wrote() {
+        let rules = zhejiang_like();
+        let base = Points(800_000);
+        let coef = q("1.1");
+        let mean = fen("10000.00");
+        let f = |cost: &str| price_case(&rules, base, coef, fen(cost), mean).unwrap();
+        let r = |cost: &str| Ratio::new(i128::from(fen(cost)), i128::from(mean)).unwrap();
+        let a = |cost: &str| r(cost).approx_text(4);
+        assert_eq!(
+            f("4000.00").formula,
+            format!(
+                "low: {base} × {coef} × r {} (capped at {base} × {coef})",
+                a("4000.00")
+            )
+        );
+        assert_eq!(
+            f("4000.10").formula,
+            format!(
+                "uplift: {base} × {coef} × (r {} + {})",
+                a("4000.10"),
+                q("0.2")
+            )
+        );
+        assert_eq!(
+            f("40000.00").formula,
+            format!(
+                "high: {base} × {coef} + {base} × (r {} − {})",
+                a("40000.00"),
+                q("3")
+            )
+        );
+        assert_eq!(f("8000.10").formula, format!("normal: {base} × {coef}"));
+        let mut no_coef = rules.clone();
+        no_coef.uplift = no_coef.uplift.map(|u| Uplift {
+            applies_coefficient: false,
+            ..u
+        });
+        let u = price_case(&no_coef, base, coef, fen("6000.00"), mean).unwrap();
+        assert_eq!(
+            u.formula,
+            format!("uplift: {base} × 1 × (r {} + 0.2)", a("6000.00"))
         );
     }
 }

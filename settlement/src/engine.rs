@@ -13,6 +13,7 @@ use crate::policy::{
     CombineName, ComponentSpec, DrgMethod, Hospital, Policy, PolicyError, RoundingRules,
 };
 use crate::price::Pricing;
+use crate::route::compiled::Routes;
 
 /// One row of a DRG weight table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,6 +71,8 @@ pub struct Applied {
     pub coefficient: Coefficient,
     /// Their combined value.
     pub value: Ratio,
+    /// The value as formulas write it (`1.071`).
+    pub value_text: String,
     /// `level 1.05 × cmi_incentive 1.02 = 1.071`.
     pub explain: String,
     /// `1.071 [level 1.05 × cmi_incentive 1.02 = 1.071]`, as formulas quote it.
@@ -82,6 +85,7 @@ impl Applied {
         let explain = c.explain();
         Ok(Arc::new(Applied {
             quoted: format!("{value} [{explain}]"),
+            value_text: value.to_string(),
             value,
             explain,
             coefficient: c,
@@ -107,7 +111,8 @@ pub struct Engine {
     pub stages: Stages,
     pub(crate) weights: HashMap<String, GroupWeight, ahash::RandomState>,
     pub(crate) drg_rules: Option<DrgPointRules>,
-    pub(crate) order: Vec<crate::policy::Step>,
+    /// The route lists, compiled.
+    pub(crate) routes: Routes,
     hospitals: HashMap<String, HospitalRules, ahash::RandomState>,
     by_level: BTreeMap<u8, HospitalRules>,
     levels: BTreeMap<u8, (Coefficient, Coefficient)>,
@@ -199,11 +204,13 @@ impl Engine {
                 .map_err(|m| invalid(format!("levels.{level}"), m))?;
             by_level.insert(level, r);
         }
+        let weights: HashMap<String, GroupWeight, ahash::RandomState> =
+            weights.into_iter().collect();
         Ok(Engine {
             by_level,
-            order: policy.order(),
+            routes: Routes::compile(&policy, &weights, stages.points),
             stages,
-            weights: weights.into_iter().collect(),
+            weights,
             drg_rules,
             hospitals,
             levels,
@@ -338,7 +345,7 @@ impl Engine {
             ))
         })?;
         if let Some(line) = &case.carve_out {
-            if !self.policy.carve_outs.iter().any(|c| c.name == *line) {
+            if !self.routes.is_carve_out(line) {
                 return Err(reject(format!(
                     "carve_out {line:?} is not a [[carve_outs]] line of the policy"
                 )));

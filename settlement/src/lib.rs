@@ -95,6 +95,7 @@ pub mod dip;
 pub mod drg;
 pub mod engine;
 mod formula;
+mod lookup;
 pub mod money;
 pub mod per_diem;
 pub mod points;

@@ -12,6 +12,7 @@ use crate::points::Points;
 use crate::policy::{
     CombineName, ComponentSpec, DrgMethod, Hospital, Policy, PolicyError, RoundingRules,
 };
+use crate::pools::PoolIndex;
 use crate::price::Pricing;
 use crate::route::compiled::Routes;
 
@@ -113,6 +114,8 @@ pub struct Engine {
     pub(crate) drg_rules: Option<DrgPointRules>,
     /// The route lists, compiled.
     pub(crate) routes: Routes,
+    /// The pools by service line, fund type and locality (`None`: scanned).
+    pools: Option<PoolIndex>,
     hospitals: HashMap<String, HospitalRules, ahash::RandomState>,
     by_level: BTreeMap<u8, HospitalRules>,
     levels: BTreeMap<u8, (Coefficient, Coefficient)>,
@@ -209,6 +212,7 @@ impl Engine {
         Ok(Engine {
             by_level,
             routes: Routes::compile(&policy, &weights, stages.points),
+            pools: PoolIndex::new(&policy.pools),
             stages,
             weights,
             drg_rules,
@@ -283,12 +287,11 @@ impl Engine {
 
     /// The pool a case is settled from.
     pub fn pool_of(&self, case: &Case) -> Option<usize> {
-        let any = |list: &[String], v: &str| list.iter().any(|x| x == "*" || x == v);
-        self.policy.pools.iter().position(|p| {
-            p.service_line == case.service_line
-                && any(&p.fund_types, &case.fund_type)
-                && any(&p.localities, &case.locality)
-        })
+        let (s, f, l) = (&case.service_line, &case.fund_type, &case.locality);
+        match &self.pools {
+            Some(index) => index.pool(s, f, l),
+            None => crate::pools::scan(&self.policy.pools, s, f, l),
+        }
     }
 
     /// The DRG weight of a group.

@@ -1,7 +1,8 @@
 //! Lookups that replace the linear scans of a policy's lists: which lines of a list (carve-outs,
 //! fixed rates, per-diem lines) name a code exactly, or a prefix of it. Built once when the engine is
-//! compiled; a case then costs a hash lookup per distinct prefix length instead of a string
-//! comparison per listed code.
+//! compiled. A code whose first byte begins none of the listed codes (most codes a case carries) is
+//! answered by one bit test; otherwise a few listed codes are compared one by one, and many are
+//! hashed (once per distinct prefix length) instead of compared.
 //!
 //! A list's lines are numbered in policy order and a set of them is a [`LineSet`] (one bit per line),
 //! so the first line that meets every criterion is the lowest bit of an intersection, as the scan in
@@ -62,27 +63,118 @@ impl LineSet {
     }
 }
 
+/// Up to this many distinct codes an index compares them one by one; beyond, it hashes.
+const FEW: usize = 8;
+
+/// A set of byte values: the first bytes of an index's codes. Most codes a case carries begin with
+/// none of them, and are answered without a comparison or a hash.
+#[derive(Clone, Copy, Debug, Default)]
+struct FirstBytes([u64; 4]);
+
+impl FirstBytes {
+    fn insert(&mut self, b: u8) {
+        self.0[usize::from(b >> 6)] |= 1 << (b & 63);
+    }
+
+    fn contains(&self, b: u8) -> bool {
+        self.0[usize::from(b >> 6)] & (1 << (b & 63)) != 0
+    }
+}
+
+/// Non-empty codes with their lines: listed while few, hashed (by length, for prefixes) beyond.
+#[derive(Clone, Debug, Default)]
+struct Entries {
+    first: FirstBytes,
+    few: Vec<(Box<[u8]>, LineSet)>,
+    many: HashMap<Box<[u8]>, LineSet, ahash::RandomState>,
+    /// The distinct lengths of the codes, ascending.
+    lengths: Vec<usize>,
+}
+
+impl Entries {
+    fn add(&mut self, code: &[u8], i: usize) {
+        let e = self.many.entry(code.into()).or_default();
+        *e = e.or(LineSet::one(i));
+        let lines = *e;
+        match self.few.iter_mut().find(|(c, _)| **c == *code) {
+            Some((_, s)) => *s = lines,
+            None => self.few.push((code.into(), lines)),
+        }
+        if let Some(&b) = code.first() {
+            self.first.insert(b);
+        }
+        if let Err(at) = self.lengths.binary_search(&code.len()) {
+            self.lengths.insert(at, code.len());
+        }
+    }
+
+    /// Whether `code` (not empty) may have an entry: its first byte begins one.
+    fn may_have(&self, code: &[u8]) -> bool {
+        code.first().is_some_and(|&b| self.first.contains(b))
+    }
+
+    fn exact(&self, code: &[u8]) -> LineSet {
+        if !self.may_have(code) {
+            return LineSet::EMPTY;
+        }
+        if self.few.len() <= FEW {
+            self.few
+                .iter()
+                .filter(|(c, _)| **c == *code)
+                .fold(LineSet::EMPTY, |s, &(_, l)| s.or(l))
+        } else {
+            self.many.get(code).copied().unwrap_or_default()
+        }
+    }
+
+    fn prefixes_of(&self, code: &[u8]) -> LineSet {
+        if !self.may_have(code) {
+            return LineSet::EMPTY;
+        }
+        if self.few.len() <= FEW {
+            return self
+                .few
+                .iter()
+                .filter(|(p, _)| code.starts_with(p))
+                .fold(LineSet::EMPTY, |s, &(_, l)| s.or(l));
+        }
+        let mut found = LineSet::EMPTY;
+        for &n in &self.lengths {
+            let Some(head) = code.get(..n) else { break };
+            if let Some(&s) = self.many.get(head) {
+                found = found.or(s);
+            }
+        }
+        found
+    }
+}
+
 /// Lines by the exact codes they list (departments, group codes, carve-out names).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct CodeIndex {
-    lines: HashMap<Box<str>, LineSet, ahash::RandomState>,
+    /// Lines listing the empty code.
+    empty: LineSet,
+    codes: Entries,
 }
 
 impl CodeIndex {
     /// Adds line `i` under each of `codes`.
     pub(crate) fn add<'a>(&mut self, i: usize, codes: impl IntoIterator<Item = &'a str>) {
         for c in codes {
-            let e = self.lines.entry(c.into()).or_default();
-            *e = e.or(LineSet::one(i));
+            if c.is_empty() {
+                self.empty = self.empty.or(LineSet::one(i));
+            } else {
+                self.codes.add(c.as_bytes(), i);
+            }
         }
     }
 
     /// The lines that list `code`.
     pub(crate) fn get(&self, code: &str) -> LineSet {
-        if self.lines.is_empty() {
-            return LineSet::EMPTY;
+        if code.is_empty() {
+            return self.empty;
         }
-        self.lines.get(code).copied().unwrap_or_default()
+        self.codes.exact(code.as_bytes())
     }
 }
 
@@ -91,34 +183,26 @@ impl CodeIndex {
 /// empty prefix finds every code).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct PrefixIndex {
-    /// The distinct prefix lengths, ascending: a code is looked up once per length it reaches.
-    lengths: Vec<usize>,
-    lines: HashMap<Box<[u8]>, LineSet, ahash::RandomState>,
+    /// Lines listing the empty prefix.
+    every: LineSet,
+    prefixes: Entries,
 }
 
 impl PrefixIndex {
     /// Adds line `i` under each of `prefixes`.
     pub(crate) fn add<'a>(&mut self, i: usize, prefixes: impl IntoIterator<Item = &'a str>) {
         for p in prefixes {
-            let e = self.lines.entry(p.as_bytes().into()).or_default();
-            *e = e.or(LineSet::one(i));
-            if let Err(at) = self.lengths.binary_search(&p.len()) {
-                self.lengths.insert(at, p.len());
+            if p.is_empty() {
+                self.every = self.every.or(LineSet::one(i));
+            } else {
+                self.prefixes.add(p.as_bytes(), i);
             }
         }
     }
 
     /// The lines with a prefix of `code`.
     pub(crate) fn matching(&self, code: &str) -> LineSet {
-        let code = code.as_bytes();
-        let mut found = LineSet::EMPTY;
-        for &n in &self.lengths {
-            let Some(head) = code.get(..n) else { break };
-            if let Some(&s) = self.lines.get(head) {
-                found = found.or(s);
-            }
-        }
-        found
+        self.every.or(self.prefixes.prefixes_of(code.as_bytes()))
     }
 }
 
@@ -138,10 +222,11 @@ mod tests {
         assert_eq!(LineSet::EMPTY.iter().count(), 0);
     }
 
-    /// The scans the indexes replace, for every code against every line.
+    /// The scans the indexes replace, for every code against every line, with few codes (compared
+    /// one by one) and many (hashed).
     #[test]
     fn indexes_agree_with_the_scans_they_replace() {
-        let lists: Vec<Vec<&str>> = vec![
+        let all: Vec<Vec<&str>> = vec![
             vec!["F20", "F31", "F32"],
             vec!["U07.1"],
             vec![],
@@ -149,33 +234,47 @@ mod tests {
             vec![""],
             vec!["é", "F20.0"],
             vec!["F20"],
+            vec!["A", "B1", "C22", "D333", "E4444", "15"],
         ];
-        let mut prefixes = PrefixIndex::default();
-        let mut exact = CodeIndex::default();
-        for (i, l) in lists.iter().enumerate() {
-            prefixes.add(i, l.iter().copied());
-            exact.add(i, l.iter().copied());
-        }
         let codes = [
             "", "F", "F2", "F20", "F20.000", "F31.1", "F32", "U07", "U07.1", "U07.100", "Z50",
-            "K64.8", "K64.9", "é", "éa", "\u{e9}F", "X", "F20.0",
+            "K64.8", "K64.9", "é", "éa", "\u{e9}F", "X", "F20.0", "A", "B", "B1", "C2", "C222",
+            "D333", "E4444", "15", "1", "150",
         ];
-        for code in codes {
-            let by_scan = |hit: &dyn Fn(&str) -> bool| {
-                lists
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, l)| l.iter().any(|p| hit(p)))
-                    .fold(LineSet::EMPTY, |s, (i, _)| s.or(LineSet::one(i)))
-            };
-            assert_eq!(
-                prefixes.matching(code),
-                by_scan(&|p| code.starts_with(p)),
-                "{code:?}"
-            );
-            assert_eq!(exact.get(code), by_scan(&|p| p == code), "{code:?}");
+        for n in [1, 2, 3, 4, 5, 6, 7, 8] {
+            let lists = &all[..n];
+            let mut prefixes = PrefixIndex::default();
+            let mut exact = CodeIndex::default();
+            for (i, l) in lists.iter().enumerate() {
+                prefixes.add(i, l.iter().copied());
+                exact.add(i, l.iter().copied());
+            }
+            let distinct = lists
+                .iter()
+                .flatten()
+                .filter(|c| !c.is_empty())
+                .collect::<std::collections::BTreeSet<_>>()
+                .len();
+            assert_eq!(prefixes.prefixes.few.len(), distinct);
+            for code in codes {
+                let by_scan = |hit: &dyn Fn(&str) -> bool| {
+                    lists
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, l)| l.iter().any(|p| hit(p)))
+                        .fold(LineSet::EMPTY, |s, (i, _)| s.or(LineSet::one(i)))
+                };
+                let what = format!("{code:?} against {n} lists ({distinct} codes)");
+                assert_eq!(
+                    prefixes.matching(code),
+                    by_scan(&|p| code.starts_with(p)),
+                    "{what}"
+                );
+                assert_eq!(exact.get(code), by_scan(&|p| p == code), "{what}");
+            }
         }
         assert_eq!(PrefixIndex::default().matching("F20"), LineSet::EMPTY);
         assert_eq!(CodeIndex::default().get("F20"), LineSet::EMPTY);
+        assert_eq!(CodeIndex::default().get(""), LineSet::EMPTY);
     }
 }

@@ -229,12 +229,13 @@ pub fn price_case_after(
     }
     if let Some(u) = rules.uplift {
         if cmp(r, u.above).is_gt() && !cmp(r, u.up_to).is_gt() {
-            let (coef, coef_text) = if u.applies_coefficient {
-                (coefficient, n.coefficient_text)
+            // base × coefficient is `full`; without the coefficient, base × 1 is `b`.
+            let (bc, coef_text) = if u.applies_coefficient {
+                (full, n.coefficient_text)
             } else {
-                (Ratio::ONE, "1")
+                (b, "1")
             };
-            let p = b.checked_mul(coef)?.checked_mul(r.checked_add(u.add)?)?;
+            let p = bc.checked_mul(r.checked_add(u.add)?)?;
             formula
                 .text("uplift: ")
                 .text(n.base_text)

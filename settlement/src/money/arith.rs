@@ -41,6 +41,18 @@ pub(super) fn gcd64(a: u64, b: u64) -> u64 {
         // An integer or a unit numerator: the loop would take a step per bit to find 1.
         return 1;
     }
+    // Operands far apart (a cost over a small denominator): one division does what a step per
+    // bit of the difference would; gcd(a, b) = gcd(a mod b, b).
+    let (a, b) = if a >> 8 > b {
+        (a % b, b)
+    } else if b >> 8 > a {
+        (a, b % a)
+    } else {
+        (a, b)
+    };
+    if a == 0 || b == 0 {
+        return a | b;
+    }
     let shift = (a | b).trailing_zeros();
     let (mut a, mut b) = (a >> a.trailing_zeros(), b);
     loop {
@@ -88,17 +100,29 @@ pub(super) fn mul64(an: i64, ad: i64, bn: i64, bd: i64) -> Option<(i128, i128)> 
     Some((num, den))
 }
 
-/// The sum `an/ad + bn/bd` (denominators positive) as 128-bit parts over the least common
-/// denominator, not yet reduced (the caller reduces it, as the 128-bit path does). `None` when a
-/// denominator is not positive.
+/// The sum `an/ad + bn/bd` of two reduced ratios (denominators positive), reduced, as 128-bit
+/// parts. Knuth's way (TAOCP 4.5.1): with `g = gcd(ad, bd)` and `t = an·(bd/g) + bn·(ad/g)`, the
+/// sum is `(t/g2) / ((ad/g)·(bd/g2))` for `g2 = gcd(t, g)`, already reduced; so the only gcds are
+/// of the denominators and of `t` with `g`, never of the sum's large parts. `None` when a
+/// denominator is not positive, or `t` does not fit in 64 bits when `g` > 1 (the 128-bit path then
+/// answers).
 #[inline]
 pub(super) fn add64(an: i64, ad: i64, bn: i64, bd: i64) -> Option<(i128, i128)> {
     let (ad_u, bd_u) = (u64::try_from(ad).ok()?, u64::try_from(bd).ok()?);
     let g = i64::try_from(gcd64(ad_u, bd_u)).ok()?.max(1);
     let (x, y) = (ad / g, bd / g);
     // |an × y|, |bn × x| < 2^126: their sum fits in an i128.
-    let num = i128::from(an) * i128::from(y) + i128::from(bn) * i128::from(x);
-    Some((num, i128::from(x) * i128::from(bd)))
+    let t = i128::from(an) * i128::from(y) + i128::from(bn) * i128::from(x);
+    if g == 1 {
+        return Some((t, i128::from(ad) * i128::from(bd)));
+    }
+    let t = i64::try_from(t).ok()?;
+    // g2 divides g, a positive i64 (t = 0 gives g2 = g, and the sum 0/1: equal reduced ratios
+    // that cancel have equal denominators).
+    let g2 = i64::try_from(gcd64(t.unsigned_abs(), g.unsigned_abs()))
+        .ok()?
+        .max(1);
+    Some((i128::from(t / g2), i128::from(x) * i128::from(bd / g2)))
 }
 
 /// Compares `an/ad` with `bn/bd` (denominators positive) by cross products, exact in 128 bits.
@@ -133,5 +157,46 @@ mod tests {
             .checked_add(Ratio::new(1, 10).unwrap())
             .unwrap();
         assert_eq!(s, Ratio::new(4, 15).unwrap());
+    }
+
+    /// gcd by Euclid's remainders, the reference for the binary steps.
+    fn euclid(mut a: u64, mut b: u64) -> u64 {
+        while b != 0 {
+            (a, b) = (b, a % b);
+        }
+        a
+    }
+
+    #[test]
+    fn gcd64_agrees_with_euclid() {
+        let mut values = vec![0u64, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 20, 25, 255, 256, 257];
+        values.extend([
+            1_000,
+            10_000,
+            65_536,
+            999_999_937,
+            618_910,
+            943_881,
+            3_094_550,
+        ]);
+        values.extend([
+            1 << 32,
+            (1 << 32) + 1,
+            1 << 40,
+            3u64.pow(40),
+            1 << 63,
+            u64::MAX,
+        ]);
+        values.extend([u64::MAX - 1, i64::MAX as u64, 600_851_475_143, 5 * 943_881]);
+        let products: Vec<u64> = values
+            .iter()
+            .flat_map(|&a| values.iter().map(move |&b| a.wrapping_mul(b.max(1))))
+            .collect();
+        values.extend(products);
+        for &a in &values {
+            for &b in values.iter().step_by(7) {
+                assert_eq!(gcd64(a, b), euclid(a, b), "gcd({a}, {b})");
+            }
+        }
     }
 }

@@ -130,7 +130,7 @@ impl Ratio {
     pub fn checked_add(self, o: Ratio) -> Result<Ratio, MoneyError> {
         if let (Some((an, ad)), Some((bn, bd))) = (self.narrow(), o.narrow()) {
             if let Some((num, den)) = add64(an, ad, bn, bd) {
-                return Ratio::new(num, den);
+                return Ok(Ratio { num, den });
             }
         }
         self.add_wide(o)
@@ -354,5 +354,32 @@ mod tests {
         let x = Ratio::new(7, 20).unwrap();
         assert_eq!(x.checked_mul(Ratio::ZERO), Ok(Ratio::ZERO));
         assert_eq!(Ratio::ZERO.checked_mul(x), Ok(Ratio::ZERO));
+    }
+
+    /// Sums and products of random ratios whose denominators share small factors (the case that
+    /// needs the second gcd of a sum), and of cost ratios, against the 128-bit path.
+    #[test]
+    fn random_sums_and_products_agree_with_the_128_bit_path() {
+        let mut s: u64 = 7;
+        let mut next = |n: u64| {
+            s = s
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (s >> 33) % n
+        };
+        let ratio = |next: &mut dyn FnMut(u64) -> u64| {
+            let den = [1, 2, 3, 5, 7, 12, 20, 35, 10_000, 943_881, 1 << 40][next(11) as usize]
+                * (1 + next(50));
+            let num = next(10_000_000_000) as i128 - 5_000_000_000;
+            Ratio::new(num, den as i128).unwrap()
+        };
+        for _ in 0..200_000 {
+            let (a, b) = (ratio(&mut next), ratio(&mut next));
+            assert_eq!(a.checked_add(b), a.add_wide(b), "{a:?} + {b:?}");
+            if a.num != 0 && b.num != 0 {
+                assert_eq!(a.checked_mul(b), a.mul_wide(b), "{a:?} × {b:?}");
+            }
+            assert_eq!(a.checked_add(a.mul_int(-1)), Ok(Ratio::ZERO));
+        }
     }
 }

@@ -60,9 +60,10 @@ pub(crate) fn price(
         e.stages.points,
     )
     .ok();
+    let line: std::sync::Arc<str> = d.code.as_str().into();
     let priced = |class, ratio, value, formula: String| Priced {
         route: Route::Dip,
-        line: d.code.clone(),
+        line: line.clone(),
         class,
         ratio,
         value,

@@ -266,12 +266,19 @@ impl Engine {
                 case.hospital
             )
         })?;
-        let mut r = match self.by_level.get(&level) {
-            Some(r) => r.clone(),
-            None => Self::hospital_rules(&self.levels, level, None)?,
-        };
-        r.payee = case.hospital.clone();
-        Ok(r)
+        match self.by_level.get(&level) {
+            Some(r) => Ok(HospitalRules {
+                level: r.level,
+                drg_coefficient: r.drg_coefficient.clone(),
+                dip_factor: r.dip_factor.clone(),
+                payee: case.hospital.clone(),
+            }),
+            None => {
+                let mut r = Self::hospital_rules(&self.levels, level, None)?;
+                r.payee = case.hospital.clone();
+                Ok(r)
+            }
+        }
     }
 
     /// Who is paid for a hospital's cases: its consortium when the policy lists one, else the

@@ -81,6 +81,31 @@ impl FirstBytes {
     }
 }
 
+/// Byte equality, without a library call for up to 16 bytes (codes are short): the two ends of
+/// the slices compared as words, overlapping in the middle.
+#[inline]
+fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let w4 = |s: &[u8], at: usize| s[at..at + 4].try_into().map_or(0, u32::from_le_bytes);
+    let w8 = |s: &[u8], at: usize| s[at..at + 8].try_into().map_or(0, u64::from_le_bytes);
+    match n {
+        0 => true,
+        1..=3 => a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1],
+        4..=7 => w4(a, 0) == w4(b, 0) && w4(a, n - 4) == w4(b, n - 4),
+        8..=16 => w8(a, 0) == w8(b, 0) && w8(a, n - 8) == w8(b, n - 8),
+        _ => a == b,
+    }
+}
+
+/// Whether `p` is a prefix of `code`, as [`bytes_eq`] compares.
+#[inline]
+fn has_prefix(code: &[u8], p: &[u8]) -> bool {
+    code.get(..p.len()).is_some_and(|head| bytes_eq(head, p))
+}
+
 /// Non-empty codes with their lines: listed while few, hashed (by length, for prefixes) beyond.
 #[derive(Clone, Debug, Default)]
 struct Entries {
@@ -118,10 +143,11 @@ impl Entries {
             return LineSet::EMPTY;
         }
         if self.few.len() <= FEW {
+            // The codes are distinct: the first equal one is the only one.
             self.few
                 .iter()
-                .filter(|(c, _)| **c == *code)
-                .fold(LineSet::EMPTY, |s, &(_, l)| s.or(l))
+                .find(|(c, _)| bytes_eq(c, code))
+                .map_or(LineSet::EMPTY, |&(_, l)| l)
         } else {
             self.many.get(code).copied().unwrap_or_default()
         }
@@ -135,7 +161,7 @@ impl Entries {
             return self
                 .few
                 .iter()
-                .filter(|(p, _)| code.starts_with(p))
+                .filter(|(p, _)| has_prefix(code, p))
                 .fold(LineSet::EMPTY, |s, &(_, l)| s.or(l));
         }
         let mut found = LineSet::EMPTY;
@@ -276,5 +302,27 @@ mod tests {
         assert_eq!(PrefixIndex::default().matching("F20"), LineSet::EMPTY);
         assert_eq!(CodeIndex::default().get("F20"), LineSet::EMPTY);
         assert_eq!(CodeIndex::default().get(""), LineSet::EMPTY);
+    }
+
+    #[test]
+    fn short_comparisons_are_byte_equality() {
+        let words: Vec<Vec<u8>> = (0..=20)
+            .flat_map(|n| {
+                let base: Vec<u8> = (0..n).map(|i| b'a' + i as u8).collect();
+                let mut out = vec![base.clone()];
+                for at in 0..n {
+                    let mut w = base.clone();
+                    w[at] = b'Z';
+                    out.push(w);
+                }
+                out
+            })
+            .collect();
+        for a in &words {
+            for b in &words {
+                assert_eq!(bytes_eq(a, b), a == b, "{a:?} {b:?}");
+                assert_eq!(has_prefix(a, b), a.starts_with(b), "{a:?} {b:?}");
+            }
+        }
     }
 }

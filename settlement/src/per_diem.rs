@@ -2,6 +2,8 @@
 //! falls in: `pay(LOS) = Σ_b rate_b × |[1, LOS] ∩ [from_b, to_b]|`, then capped per stay. A stay of
 //! 0 days (admitted and discharged the same day) counts as one day.
 
+use std::sync::Arc;
+
 use crate::case::Case;
 use crate::formula::FormulaText as _;
 use crate::money::Ratio;
@@ -27,6 +29,18 @@ pub fn eligible(line: &PerDiem, case: &Case) -> bool {
 /// Prices a stay of `los` days on a line; `round` turns exact fen into fen.
 pub fn price(
     line: &PerDiem,
+    los: u32,
+    round: impl Fn(Ratio) -> Result<crate::money::Fen, String>,
+    points_rounding: crate::money::Rounding,
+) -> Result<Priced, String> {
+    let name: Arc<str> = line.name.as_str().into();
+    price_line(line, &name, los, round, points_rounding)
+}
+
+/// [`price`], the case's line being `name` (the line's name, shared).
+pub(crate) fn price_line(
+    line: &PerDiem,
+    name: &Arc<str>,
     los: u32,
     round: impl Fn(Ratio) -> Result<crate::money::Fen, String>,
     points_rounding: crate::money::Rounding,
@@ -83,7 +97,7 @@ pub fn price(
     };
     Ok(Priced {
         route: Route::PerDiem,
-        line: line.name.clone(),
+        line: name.clone(),
         class: Class::Standard,
         ratio: None,
         value,

@@ -182,6 +182,35 @@ pub enum Rounding {
 
 /// `num / den` rounded to an integer with `rounding`. `den` must not be zero.
 pub fn round_div(num: i128, den: i128, rounding: Rounding) -> Result<i128, MoneyError> {
+    if let (Ok(n), Ok(d)) = (i64::try_from(num), i64::try_from(den)) {
+        if d > 0 {
+            return Ok(i128::from(round_div64(n, d, rounding)));
+        }
+    }
+    round_div_wide(num, den, rounding)
+}
+
+/// [`round_div`] on 64 bits, `d` positive: the quotient and remainder of one division, the
+/// remainder compared with `d - r` (not doubled, which could overflow).
+fn round_div64(n: i64, d: i64, rounding: Rounding) -> i64 {
+    let (q, r) = (n.div_euclid(d), n.rem_euclid(d));
+    if r == 0 {
+        return q;
+    }
+    // 0 < r < d, so q < i64::MAX and q + 1 does not overflow.
+    let rest = d - r;
+    let up = match rounding {
+        Rounding::Floor => false,
+        Rounding::Ceiling => true,
+        Rounding::TowardZero => n < 0,
+        Rounding::HalfAwayFromZero => r > rest || (r == rest && n > 0),
+        Rounding::HalfEven => r > rest || (r == rest && q % 2 != 0),
+    };
+    q + i64::from(up)
+}
+
+/// [`round_div`] in 128 bits, any sign of `den`.
+fn round_div_wide(num: i128, den: i128, rounding: Rounding) -> Result<i128, MoneyError> {
     if den == 0 {
         return Err(MoneyError::DivisionByZero { what: "rounding" });
     }
@@ -366,5 +395,59 @@ mod tests {
             allocate(Fen(7), &[1, 1, 1, 1]).unwrap(),
             [Fen(2), Fen(2), Fen(2), Fen(1)]
         );
+    }
+
+    #[test]
+    fn rounding_on_64_bits_agrees_with_128() {
+        use Rounding::*;
+        let max = i128::from(i64::MAX);
+        let mut nums = vec![
+            0i128,
+            1,
+            2,
+            3,
+            5,
+            7,
+            10,
+            99,
+            100,
+            101,
+            12_345,
+            1 << 40,
+            max - 1,
+            max,
+        ];
+        nums.extend(nums.clone().into_iter().map(|n| -n));
+        nums.push(i128::from(i64::MIN));
+        nums.push(max + 1);
+        let dens = [
+            1i128,
+            2,
+            3,
+            4,
+            7,
+            10,
+            100,
+            10_000,
+            943_881,
+            max - 1,
+            max,
+            -1,
+            -2,
+            -7,
+            max + 9,
+        ];
+        for &n in &nums {
+            for &d in &dens {
+                for rule in [HalfAwayFromZero, HalfEven, TowardZero, Floor, Ceiling] {
+                    assert_eq!(
+                        round_div(n, d, rule),
+                        round_div_wide(n, d, rule),
+                        "{n} / {d} {rule:?}"
+                    );
+                }
+            }
+        }
+        assert!(round_div(1, 0, Floor).is_err());
     }
 }

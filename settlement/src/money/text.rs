@@ -17,8 +17,63 @@ fn decimal_bytes(buf: &mut [u8; 24], v: i64, places: usize) -> &[u8] {
     &buf[i..]
 }
 
-/// Writes [`decimal`]'s text at the end of `buf`; returns where it starts.
+/// Writes [`decimal`]'s text at the end of `buf`; returns where it starts. Two digits at a time.
 fn decimal_into(buf: &mut [u8; 24], v: i64, places: usize) -> usize {
+    if places > 18 {
+        return decimal_by_digit(buf, v, places);
+    }
+    let a = v.unsigned_abs();
+    let mut i = buf.len();
+    if places > 0 {
+        let scale = 10u64.pow(places as u32);
+        i = digits_into(buf, i, a % scale, places);
+        i -= 1;
+        buf[i] = b'.';
+        i = digits_into(buf, i, a / scale, 1);
+    } else {
+        i = digits_into(buf, i, a, 1);
+    }
+    if v < 0 {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    i
+}
+
+/// "00" to "99".
+const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// Writes `a` in decimal, zero-padded to at least `width` digits, ending before `end`; returns
+/// where it starts.
+fn digits_into(buf: &mut [u8; 24], end: usize, mut a: u64, width: usize) -> usize {
+    let mut i = end;
+    while a >= 100 {
+        let r = (a % 100) as usize * 2;
+        a /= 100;
+        i -= 2;
+        buf[i..i + 2].copy_from_slice(&PAIRS[r..r + 2]);
+    }
+    if a >= 10 {
+        let r = a as usize * 2;
+        i -= 2;
+        buf[i..i + 2].copy_from_slice(&PAIRS[r..r + 2]);
+    } else {
+        i -= 1;
+        buf[i] = b'0' + a as u8;
+    }
+    while end - i < width {
+        i -= 1;
+        buf[i] = b'0';
+    }
+    i
+}
+
+/// [`decimal_into`] a digit at a time: for more than 18 places, and the tests' reference.
+fn decimal_by_digit(buf: &mut [u8; 24], v: i64, places: usize) -> usize {
     let mut a = v.unsigned_abs();
     let mut i = buf.len();
     let mut k = 0;
@@ -120,6 +175,13 @@ fn ratio_digits(r: Ratio) -> Option<Digits> {
 fn approx_digits(r: Ratio, places: u32) -> Option<Digits> {
     let n = i64::try_from(r.num).ok()?;
     let scale = 10i64.checked_pow(places)?;
+    if let (Some(x), Ok(d)) = (n.checked_mul(scale), i64::try_from(r.den)) {
+        if d > 0 {
+            // The common case, all on 64 bits.
+            let v = super::round_div64(x, d, Rounding::HalfAwayFromZero);
+            return Some(Digits::fixed(v, places as usize));
+        }
+    }
     // |n × scale| < 2^63 × 10^18 < 2^127: exact, so the general code's saturation never applies.
     let v = round_div(
         i128::from(n) * i128::from(scale),
@@ -454,5 +516,37 @@ mod tests {
         push_fixed(&mut s, 12_345, 4);
         push_fixed(&mut s, -1205, 2);
         assert_eq!(s, "1.2345-12.05");
+    }
+
+    #[test]
+    fn pairs_write_what_single_digits_write() {
+        let mut values = vec![
+            0i64,
+            1,
+            -1,
+            9,
+            10,
+            11,
+            99,
+            100,
+            101,
+            i64::MAX,
+            i64::MIN,
+            i64::MIN + 1,
+        ];
+        for k in 1..19 {
+            let p = 10i64.pow(k);
+            values.extend([p, p - 1, p + 1, -p, -(p - 1), 5 * p / 3, -7 * p / 9]);
+        }
+        for &v in &values {
+            for places in 0..=19 {
+                let (mut a, mut b) = ([0u8; 24], [0u8; 24]);
+                let (i, j) = (
+                    decimal_into(&mut a, v, places),
+                    decimal_by_digit(&mut b, v, places),
+                );
+                assert_eq!(a[i..], b[j..], "{v} at {places}");
+            }
+        }
     }
 }

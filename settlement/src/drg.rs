@@ -127,10 +127,10 @@ pub struct CaseNumbers<'a> {
     pub base_ratio: Ratio,
     /// `base` as formulas write it (`51.7600`).
     pub base_text: &'a str,
-    /// The hospital coefficient (1 for a 同病同价 group).
-    pub coefficient: Ratio,
-    /// `coefficient` as formulas write it (`1.05`).
+    /// The hospital coefficient (1 for a 同病同价 group) as formulas write it (`1.05`).
     pub coefficient_text: &'a str,
+    /// base × coefficient.
+    pub full: Ratio,
     /// r = case cost / group mean cost.
     pub r: Ratio,
 }
@@ -144,13 +144,14 @@ pub fn price_case(
     group_mean: i64,
 ) -> Result<PricedCase, MoneyError> {
     let r = Ratio::new(i128::from(cost), i128::from(group_mean))?;
+    let full = base.ratio().checked_mul(coefficient)?;
     let (base_text, coefficient_text) = (base.to_string(), coefficient.to_string());
     let n = CaseNumbers {
         base,
         base_ratio: base.ratio(),
         base_text: &base_text,
-        coefficient,
         coefficient_text: &coefficient_text,
+        full,
         r,
     };
     price_case_after(rules, &n, String::new())
@@ -164,9 +165,8 @@ pub fn price_case_after(
     prefix: String,
 ) -> Result<PricedCase, MoneyError> {
     let mut formula = prefix;
-    let (base, coefficient, r) = (n.base, n.coefficient, n.r);
-    let b = n.base_ratio;
-    let full = b.checked_mul(coefficient)?;
+    let (base, r) = (n.base, n.r);
+    let (b, full) = (n.base_ratio, n.full);
     let pts = |x: Ratio| Points::from_ratio(x, rules.rounding);
     if let Some(low) = rules.low {
         if below(r, low) {

@@ -106,101 +106,107 @@ fn has_prefix(code: &[u8], p: &[u8]) -> bool {
     code.get(..p.len()).is_some_and(|head| bytes_eq(head, p))
 }
 
-/// Non-empty codes with their lines: listed while few, hashed (by length, for prefixes) beyond.
-#[derive(Clone, Debug, Default)]
-struct Entries {
+/// Values by exact code (bytes). A code whose first byte begins no key is answered by a bit test;
+/// up to [`FEW`] keys are compared one by one, more are hashed.
+#[derive(Clone, Debug)]
+pub(crate) struct CodeMap<V> {
     first: FirstBytes,
-    few: Vec<(Box<[u8]>, LineSet)>,
-    many: HashMap<Box<[u8]>, LineSet, ahash::RandomState>,
-    /// The distinct lengths of the codes, ascending.
-    lengths: Vec<usize>,
+    /// The keys and values, in the order added.
+    entries: Vec<(Box<[u8]>, V)>,
+    /// Where each key is in `entries`, once there are more than [`FEW`].
+    many: HashMap<Box<[u8]>, usize, ahash::RandomState>,
 }
 
-impl Entries {
-    fn add(&mut self, code: &[u8], i: usize) {
-        let e = self.many.entry(code.into()).or_default();
-        *e = e.or(LineSet::one(i));
-        let lines = *e;
-        match self.few.iter_mut().find(|(c, _)| **c == *code) {
-            Some((_, s)) => *s = lines,
-            None => self.few.push((code.into(), lines)),
-        }
-        if let Some(&b) = code.first() {
-            self.first.insert(b);
-        }
-        if let Err(at) = self.lengths.binary_search(&code.len()) {
-            self.lengths.insert(at, code.len());
+impl<V> Default for CodeMap<V> {
+    fn default() -> Self {
+        CodeMap {
+            first: FirstBytes::default(),
+            entries: Vec::new(),
+            many: HashMap::default(),
         }
     }
+}
 
-    /// Whether `code` (not empty) may have an entry: its first byte begins one.
-    fn may_have(&self, code: &[u8]) -> bool {
-        code.first().is_some_and(|&b| self.first.contains(b))
+impl<V> CodeMap<V> {
+    /// The value of `code`, added with `new` if it has none.
+    pub(crate) fn entry(&mut self, code: &[u8], new: impl FnOnce() -> V) -> &mut V {
+        let at = match self.find(code) {
+            Some(at) => at,
+            None => {
+                self.insert(code, new());
+                self.entries.len() - 1
+            }
+        };
+        &mut self.entries[at].1
     }
 
-    fn exact(&self, code: &[u8]) -> LineSet {
-        if !self.may_have(code) {
-            return LineSet::EMPTY;
-        }
-        if self.few.len() <= FEW {
-            // The codes are distinct: the first equal one is the only one.
-            self.few
-                .iter()
-                .find(|(c, _)| bytes_eq(c, code))
-                .map_or(LineSet::EMPTY, |&(_, l)| l)
-        } else {
-            self.many.get(code).copied().unwrap_or_default()
-        }
-    }
-
-    fn prefixes_of(&self, code: &[u8]) -> LineSet {
-        if !self.may_have(code) {
-            return LineSet::EMPTY;
-        }
-        if self.few.len() <= FEW {
-            return self
-                .few
-                .iter()
-                .filter(|(p, _)| has_prefix(code, p))
-                .fold(LineSet::EMPTY, |s, &(_, l)| s.or(l));
-        }
-        let mut found = LineSet::EMPTY;
-        for &n in &self.lengths {
-            let Some(head) = code.get(..n) else { break };
-            if let Some(&s) = self.many.get(head) {
-                found = found.or(s);
+    /// Sets the value of `code` (replacing any).
+    pub(crate) fn insert(&mut self, code: &[u8], v: V) {
+        match self.find(code) {
+            Some(at) => self.entries[at].1 = v,
+            None => {
+                self.entries.push((code.into(), v));
+                self.many.insert(code.into(), self.entries.len() - 1);
+                if let Some(&b) = code.first() {
+                    self.first.insert(b);
+                }
             }
         }
-        found
+    }
+
+    fn find(&self, code: &[u8]) -> Option<usize> {
+        if let Some(&b) = code.first() {
+            if !self.first.contains(b) {
+                return None;
+            }
+        }
+        if self.entries.len() <= FEW {
+            // The keys are distinct: the first equal one is the only one.
+            self.entries.iter().position(|(k, _)| bytes_eq(k, code))
+        } else {
+            self.many.get(code).copied()
+        }
+    }
+
+    /// The value of `code`.
+    #[inline]
+    pub(crate) fn get(&self, code: &[u8]) -> Option<&V> {
+        if self.entries.is_empty() {
+            return None;
+        }
+        self.find(code).map(|at| &self.entries[at].1)
+    }
+
+    /// The values, in the order added.
+    pub(crate) fn values(&self) -> impl Iterator<Item = &V> {
+        self.entries.iter().map(|(_, v)| v)
+    }
+
+    /// Whether some key may begin `code` (not empty): its first byte begins one.
+    fn may_begin(&self, code: &[u8]) -> bool {
+        code.first().is_some_and(|&b| self.first.contains(b))
     }
 }
 
 /// Lines by the exact codes they list (departments, group codes, carve-out names).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct CodeIndex {
-    /// Lines listing the empty code.
-    empty: LineSet,
-    codes: Entries,
+    codes: CodeMap<LineSet>,
 }
 
 impl CodeIndex {
     /// Adds line `i` under each of `codes`.
     pub(crate) fn add<'a>(&mut self, i: usize, codes: impl IntoIterator<Item = &'a str>) {
         for c in codes {
-            if c.is_empty() {
-                self.empty = self.empty.or(LineSet::one(i));
-            } else {
-                self.codes.add(c.as_bytes(), i);
-            }
+            let e = self.codes.entry(c.as_bytes(), LineSet::default);
+            *e = e.or(LineSet::one(i));
         }
     }
 
     /// The lines that list `code`.
+    #[inline]
     pub(crate) fn get(&self, code: &str) -> LineSet {
-        if code.is_empty() {
-            return self.empty;
-        }
-        self.codes.exact(code.as_bytes())
+        self.codes.get(code.as_bytes()).copied().unwrap_or_default()
     }
 }
 
@@ -211,7 +217,9 @@ impl CodeIndex {
 pub(crate) struct PrefixIndex {
     /// Lines listing the empty prefix.
     every: LineSet,
-    prefixes: Entries,
+    prefixes: CodeMap<LineSet>,
+    /// The distinct prefix lengths, ascending: hashed prefixes are looked up once per length.
+    lengths: Vec<usize>,
 }
 
 impl PrefixIndex {
@@ -220,15 +228,38 @@ impl PrefixIndex {
         for p in prefixes {
             if p.is_empty() {
                 self.every = self.every.or(LineSet::one(i));
-            } else {
-                self.prefixes.add(p.as_bytes(), i);
+                continue;
+            }
+            let e = self.prefixes.entry(p.as_bytes(), LineSet::default);
+            *e = e.or(LineSet::one(i));
+            if let Err(at) = self.lengths.binary_search(&p.len()) {
+                self.lengths.insert(at, p.len());
             }
         }
     }
 
     /// The lines with a prefix of `code`.
     pub(crate) fn matching(&self, code: &str) -> LineSet {
-        self.every.or(self.prefixes.prefixes_of(code.as_bytes()))
+        let (code, map) = (code.as_bytes(), &self.prefixes);
+        let mut found = self.every;
+        if !map.may_begin(code) {
+            return found;
+        }
+        if map.entries.len() <= FEW {
+            for (p, lines) in &map.entries {
+                if has_prefix(code, p) {
+                    found = found.or(*lines);
+                }
+            }
+        } else {
+            for &n in &self.lengths {
+                let Some(head) = code.get(..n) else { break };
+                if let Some(&at) = map.many.get(head) {
+                    found = found.or(map.entries[at].1);
+                }
+            }
+        }
+        found
     }
 }
 
@@ -281,7 +312,7 @@ mod tests {
                 .filter(|c| !c.is_empty())
                 .collect::<std::collections::BTreeSet<_>>()
                 .len();
-            assert_eq!(prefixes.prefixes.few.len(), distinct);
+            assert_eq!(prefixes.prefixes.entries.len(), distinct);
             for code in codes {
                 let by_scan = |hit: &dyn Fn(&str) -> bool| {
                     lists
@@ -322,6 +353,30 @@ mod tests {
             for b in &words {
                 assert_eq!(bytes_eq(a, b), a == b, "{a:?} {b:?}");
                 assert_eq!(has_prefix(a, b), a.starts_with(b), "{a:?} {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn code_maps_find_what_a_hash_map_finds() {
+        for n in [0, 1, 3, 8, 9, 40] {
+            let mut map = CodeMap::default();
+            let mut reference = HashMap::new();
+            for i in 0..n {
+                let code = format!("H{:02}", i % 30);
+                map.insert(code.as_bytes(), i);
+                reference.insert(code, i);
+            }
+            *map.entry(b"X1", || 100) += 1;
+            *reference.entry("X1".to_string()).or_insert(100) += 1;
+            for probe in [
+                "H00", "H01", "H29", "H30", "H1", "", "X1", "X", "h01", "H011",
+            ] {
+                assert_eq!(
+                    map.get(probe.as_bytes()),
+                    reference.get(probe),
+                    "{probe} in {n}"
+                );
             }
         }
     }

@@ -15,6 +15,7 @@ use crate::price::{Class, Priced, Route, Value};
 
 /// Prices a DRG case (`group`: what the engine knows of its code; `approved`: on the special-review
 /// list for this walk).
+#[inline(never)]
 pub(super) fn drg(
     e: &Engine,
     case: &Case,
@@ -90,8 +91,8 @@ pub(super) fn drg(
             base,
             base_ratio: g.base_ratio,
             base_text: &g.base_text,
-            coefficient: coef,
             coefficient_text: coef_value_text,
+            full: g.full(&e.routes, coef).map_err(|e| e.to_string())?,
             r,
         };
         let p =
@@ -105,7 +106,7 @@ pub(super) fn drg(
         };
         (class, p.points, p.exact, Some(p.ratio), p.formula)
     } else {
-        let exact = money(g.base_ratio.checked_mul(coef))?;
+        let exact = money(g.full(&e.routes, coef))?;
         let p = Points::from_ratio(exact, e.stages.points).map_err(|e| e.to_string())?;
         formula
             .text("normal (no group mean cost: bands not tested): ")

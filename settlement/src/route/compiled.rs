@@ -14,7 +14,7 @@ use crate::case::Case;
 use crate::engine::GroupWeight;
 use crate::formula::FormulaText as _;
 use crate::lookup::{CodeIndex, LineSet, PrefixIndex};
-use crate::money::{Fen, Ratio, Rounding};
+use crate::money::{Fen, MoneyError, Ratio, Rounding};
 use crate::points::Points;
 use crate::policy::{Policy, Step};
 
@@ -35,6 +35,8 @@ pub(crate) struct Routes {
     pub(crate) per_diem_lines: Vec<Arc<str>>,
     per_diem: Option<PerDiems>,
     groups: HashMap<Box<str>, Group, ahash::RandomState>,
+    /// The DRG coefficients of the levels and listed hospitals (1 first), for [`DrgGroup::full`].
+    coefficients: Vec<Ratio>,
 }
 
 /// What the engine knows of a group code before a case: the fixed-rate lines that list it, and for
@@ -61,8 +63,20 @@ pub(crate) struct DrgGroup {
     pub(crate) base_ratio: Ratio,
     /// The base points as formulas write them (`51.7600`).
     pub(crate) base_text: String,
+    /// Base × each of [`Routes::coefficients`].
+    full: Vec<Result<Ratio, MoneyError>>,
     /// `DRG {code} weight {weight} → base {base} pts; coefficient ` (the formula's start).
     pub(crate) head: String,
+}
+
+impl DrgGroup {
+    /// Base × `coefficient`, computed with the group for the policy's coefficients.
+    pub(crate) fn full(&self, routes: &Routes, coefficient: Ratio) -> Result<Ratio, MoneyError> {
+        match routes.coefficients.iter().position(|c| *c == coefficient) {
+            Some(i) => self.full[i].clone(),
+            None => self.base_ratio.checked_mul(coefficient),
+        }
+    }
 }
 
 /// A fixed-rate line's amounts and formula head.
@@ -128,11 +142,13 @@ fn stay_at_most(max: Option<u32>, case: &Case) -> bool {
 }
 
 impl Routes {
-    /// Compiles the lists of `policy`; `weights` is its DRG table, `points` the points rounding.
+    /// Compiles the lists of `policy`; `weights` is its DRG table, `points` the points rounding,
+    /// `coefficients` the DRG coefficients cases will mostly be priced with.
     pub(crate) fn compile<'a>(
         policy: &Policy,
         weights: impl IntoIterator<Item = (&'a String, &'a GroupWeight)>,
         points: Rounding,
+        coefficients: Vec<Ratio>,
     ) -> Routes {
         let order = policy.order();
         let at = |step| order.iter().position(|s| *s == step);
@@ -229,13 +245,18 @@ impl Routes {
                     .text(" pts; coefficient ");
                 let mut base_text = String::new();
                 base_text.points(b);
+                let base_ratio = b.ratio();
                 groups.entry(code.as_str().into()).or_default().drg = Some(DrgGroup {
                     line: code.as_str().into(),
                     weight: w,
                     same_price: rules.same_price_groups.contains(code),
                     base,
-                    base_ratio: b.ratio(),
+                    base_ratio,
                     base_text,
+                    full: coefficients
+                        .iter()
+                        .map(|&c| base_ratio.checked_mul(c))
+                        .collect(),
                     head,
                 });
             }
@@ -263,6 +284,7 @@ impl Routes {
                 .collect(),
             per_diem,
             groups,
+            coefficients,
         }
     }
 

@@ -85,7 +85,7 @@ fn vocabulary(p: &Policy) -> (Vec<String>, Vec<String>, Vec<String>, Vec<String>
 /// Checks `cases` generated cases; returns how many each step claimed (carve-out, fixed rate,
 /// per-diem).
 fn check(p: &Policy, name: &str, cases: usize) -> [usize; 3] {
-    let routes = Routes::compile(p, std::iter::empty(), Rounding::HalfAwayFromZero);
+    let routes = Routes::compile(p, std::iter::empty(), Rounding::HalfAwayFromZero, vec![]);
     let (dx, px, depts, groups) = vocabulary(p);
     let mut names: Vec<String> = p.carve_outs.iter().map(|c| c.name.clone()).collect();
     names.push("no such line".into());
@@ -229,7 +229,7 @@ fn generated(n: usize, seed: u64) -> Policy {
 fn generated_policies_route_as_the_scans_do() {
     for (n, seed) in [(1, 1), (5, 2), (20, 3), (63, 4), (64, 5), (65, 6), (100, 7)] {
         let p = generated(n, seed);
-        let routes = Routes::compile(&p, std::iter::empty(), Rounding::HalfAwayFromZero);
+        let routes = Routes::compile(&p, std::iter::empty(), Rounding::HalfAwayFromZero, vec![]);
         assert_eq!(routes.carve_outs.is_some(), n <= LineSet::CAPACITY);
         let found = check(&p, &format!("generated {n}"), 20_000);
         if n >= 5 {
@@ -256,7 +256,7 @@ fn fixed_amounts_by_level_are_found_by_their_text() {
             .insert(k.into(), crate::policy::Yuan(Fen(y)));
     }
     f.amount_yuan = Some(crate::policy::Yuan(Fen(7)));
-    let routes = Routes::compile(&p, std::iter::empty(), Rounding::HalfAwayFromZero);
+    let routes = Routes::compile(&p, std::iter::empty(), Rounding::HalfAwayFromZero, vec![]);
     let f = &p.fixed_rates[0];
     let line = &routes.fixed_lines[0];
     for level in 0..=255u8 {

@@ -15,6 +15,7 @@
 
 use crate::case::{Case, DipKind, DipResult};
 use crate::engine::{Engine, HospitalRules};
+use crate::formula::FormulaText as _;
 use crate::money::{MoneyError, Ratio};
 use crate::points::Points;
 use crate::policy::{DipHighPlus, ExtremePay, RatioBound};
@@ -22,7 +23,7 @@ use crate::price::{Class, Priced, Route, Value};
 use crate::route::Outcome;
 
 fn cmp(a: Ratio, b: Ratio) -> std::cmp::Ordering {
-    (a.numer() * b.denom()).cmp(&(b.numer() * a.denom()))
+    a.compare(b)
 }
 
 fn below(r: Ratio, b: RatioBound) -> bool {
@@ -35,11 +36,14 @@ fn above(r: Ratio, b: RatioBound) -> bool {
     c.is_gt() || (b.inclusive && c.is_eq())
 }
 
+/// Prices a DIP case (`approved`: on the special-review list for this walk).
+#[inline(never)]
 pub(crate) fn price(
     e: &Engine,
     case: &Case,
     h: &HospitalRules,
     d: &DipResult,
+    approved: bool,
 ) -> Result<Outcome, String> {
     let rules = e
         .policy
@@ -57,9 +61,10 @@ pub(crate) fn price(
         e.stages.points,
     )
     .ok();
+    let line: std::sync::Arc<str> = d.code.as_str().into();
     let priced = |class, ratio, value, formula: String| Priced {
         route: Route::Dip,
-        line: d.code.clone(),
+        line: line.clone(),
         class,
         ratio,
         value,
@@ -82,18 +87,17 @@ pub(crate) fn price(
             )
         }));
     }
-    let (hf, hf_text) = match (d.kind, d.basic_factor) {
-        (DipKind::Basic, Some(b)) => (b, format!("基层系数 {b}")),
-        _ => {
-            let v = h.dip_factor.value;
-            (v, format!("hf {}", h.dip_factor.quoted))
-        }
+    let (hf, basic) = match (d.kind, d.basic_factor) {
+        (DipKind::Basic, Some(b)) => (b, Some(b)),
+        _ => (h.dip_factor.value, None),
     };
     let aux = d.aux_factor;
-    let aux_text = if d.aux_name.is_empty() {
-        format!("aux {aux}")
-    } else {
-        format!("aux {aux} ({})", d.aux_name)
+    let t = Texts {
+        basic,
+        quoted: &h.dip_factor.quoted,
+        aux,
+        aux_name: &d.aux_name,
+        factor_on_deviation: rules.factor_on_deviation,
     };
     let s = d.score.ratio();
     let pts = |x: Ratio| {
@@ -112,36 +116,45 @@ pub(crate) fn price(
             note: format!("DIP blank group {}: paid fee-for-service ({why})", d.code),
         });
     }
+    let mut formula = String::with_capacity(160);
+    formula
+        .text("DIP ")
+        .text(&d.code)
+        .text(" score ")
+        .points(d.score);
     let Some(standard) = standard else {
         let p = m(s.checked_mul(hf).and_then(|x| x.checked_mul(aux)))?;
+        formula.text(" × ");
+        t.hf(&mut formula).text(" × ");
+        t.aux(&mut formula)
+            .text(" (no standard cost: deviation not tested)");
         return Ok(Outcome::Priced(priced(
             Class::Normal,
             None,
             pts(p)?,
-            format!(
-                "DIP {} score {} × {hf_text} × {aux_text} (no standard cost: deviation not tested)",
-                d.code, d.score
-            ),
+            formula,
         )));
     };
     let r = m(Ratio::new(
         i128::from(case.total_cost.0),
         i128::from(standard.0),
     ))?;
-    let head = format!(
-        "DIP {} score {}, r = {} / {standard} = {}",
-        d.code,
-        d.score,
-        case.total_cost,
-        r.approx_text(4)
-    );
+    // The head: `DIP {code} score {score}, r = {cost} / {standard} = {r}`.
+    formula
+        .text(", r = ")
+        .fen(case.total_cost)
+        .text(" / ")
+        .fen(standard)
+        .text(" = ")
+        .approx(r, 4);
     if let (DipKind::Blank, Some(b)) = (d.kind, rules.blank_share) {
         let p = m(s.checked_mul(r).and_then(|x| x.checked_mul(b.0)))?;
+        formula.text("; blank group: score × r × ").ratio(b.0);
         return Ok(Outcome::Priced(priced(
             Class::Blank,
             Some(r),
             pts(p)?,
-            format!("{head}; blank group: score × r × {}", b.0),
+            formula,
         )));
     }
     let dev_factor = if rules.factor_on_deviation {
@@ -149,45 +162,43 @@ pub(crate) fn price(
     } else {
         Ratio::ONE
     };
-    let dev_text = if rules.factor_on_deviation {
-        hf_text.clone()
-    } else {
-        "(no hf on deviation cases)".to_string()
-    };
     if below(r, rules.low) {
         let p = m(s
             .checked_mul(r)
             .and_then(|x| x.checked_mul(dev_factor))
             .and_then(|x| x.checked_mul(aux)))?;
+        formula.text("; low: score × r × ");
+        t.dev(&mut formula).text(" × ");
+        t.aux(&mut formula);
         return Ok(Outcome::Priced(priced(
             Class::Low,
             Some(r),
             pts(p)?,
-            format!("{head}; low: score × r × {dev_text} × {aux_text}"),
+            formula,
         )));
     }
-    let high = |class| -> Result<Outcome, String> {
+    let high = |class, mut formula: String| -> Result<Outcome, String> {
         let m_ = rules.high.ratio.0;
-        let (coef, text) = match rules.high_plus {
-            DipHighPlus::One => (
+        formula.text("; high: score × ");
+        let coef = match rules.high_plus {
+            DipHighPlus::One => {
+                formula.text("(r − ").ratio(m_).text(" + 1) × ");
+                t.dev(&mut formula);
                 m(r.checked_add(m_.mul_int(-1))
                     .and_then(|x| x.checked_add(Ratio::ONE))
-                    .and_then(|x| x.checked_mul(dev_factor)))?,
-                format!("(r − {m_} + 1) × {dev_text}"),
-            ),
-            DipHighPlus::HospitalFactor => (
+                    .and_then(|x| x.checked_mul(dev_factor)))?
+            }
+            DipHighPlus::HospitalFactor => {
+                formula.text("(r − ").ratio(m_).text(" + ");
+                t.hf(&mut formula).text(")");
                 m(r.checked_add(m_.mul_int(-1))
-                    .and_then(|x| x.checked_add(hf)))?,
-                format!("(r − {m_} + {hf_text})"),
-            ),
+                    .and_then(|x| x.checked_add(hf)))?
+            }
         };
         let p = m(s.checked_mul(coef).and_then(|x| x.checked_mul(aux)))?;
-        Ok(Outcome::Priced(priced(
-            class,
-            Some(r),
-            pts(p)?,
-            format!("{head}; high: score × {text} × {aux_text}"),
-        )))
+        formula.text(" × ");
+        t.aux(&mut formula);
+        Ok(Outcome::Priced(priced(class, Some(r), pts(p)?, formula)))
     };
     if let Some(x) = rules.extreme {
         let bound = RatioBound {
@@ -195,11 +206,11 @@ pub(crate) fn price(
             inclusive: x.inclusive,
         };
         if above(r, bound) {
-            if case.special_review {
-                return high(Class::Extreme);
+            if approved {
+                return high(Class::Extreme, formula);
             }
             return match x.unapproved {
-                ExtremePay::Bundle => high(Class::Extreme),
+                ExtremePay::Bundle => high(Class::Extreme, formula),
                 ExtremePay::Ffs => Ok(Outcome::Pass {
                     note: format!(
                         "extreme cost r {} (dip.extreme): paid fee-for-service",
@@ -208,24 +219,69 @@ pub(crate) fn price(
                 }),
                 ExtremePay::HospitalFactor => {
                     let p = m(s.checked_mul(hf).and_then(|x| x.checked_mul(aux)))?;
+                    formula.text("; extreme, not approved: score × ");
+                    t.hf(&mut formula).text(" × ");
+                    t.aux(&mut formula);
                     Ok(Outcome::Priced(priced(
                         Class::Extreme,
                         Some(r),
                         pts(p)?,
-                        format!("{head}; extreme, not approved: score × {hf_text} × {aux_text}"),
+                        formula,
                     )))
                 }
             };
         }
     }
     if above(r, rules.high) {
-        return high(Class::High);
+        return high(Class::High, formula);
     }
     let p = m(s.checked_mul(hf).and_then(|x| x.checked_mul(aux)))?;
+    formula.text("; normal: score × ");
+    t.hf(&mut formula).text(" × ");
+    t.aux(&mut formula);
     Ok(Outcome::Priced(priced(
         Class::Normal,
         Some(r),
         pts(p)?,
-        format!("{head}; normal: score × {hf_text} × {aux_text}"),
+        formula,
     )))
+}
+
+/// The factor and auxiliary texts a DIP formula quotes.
+struct Texts<'a> {
+    /// The group's 基层系数, when it replaces the hospital factor.
+    basic: Option<Ratio>,
+    /// The hospital factor as formulas quote it.
+    quoted: &'a str,
+    aux: Ratio,
+    aux_name: &'a str,
+    factor_on_deviation: bool,
+}
+
+impl Texts<'_> {
+    /// `基层系数 0.9` or `hf 0.85 [level 0.85 = 0.85]`.
+    fn hf<'f>(&self, f: &'f mut String) -> &'f mut String {
+        match self.basic {
+            Some(b) => f.text("基层系数 ").ratio(b),
+            None => f.text("hf ").text(self.quoted),
+        }
+    }
+
+    /// The factor on deviation cases: the hospital factor's text, or that it does not apply.
+    fn dev<'f>(&self, f: &'f mut String) -> &'f mut String {
+        if self.factor_on_deviation {
+            self.hf(f)
+        } else {
+            f.text("(no hf on deviation cases)")
+        }
+    }
+
+    /// `aux 1.1 (name)`, or `aux 1` without a name.
+    fn aux<'f>(&self, f: &'f mut String) -> &'f mut String {
+        f.text("aux ").ratio(self.aux);
+        if !self.aux_name.is_empty() {
+            f.text(" (").text(self.aux_name).text(")");
+        }
+        f
+    }
 }

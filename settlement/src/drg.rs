@@ -15,6 +15,7 @@
 //! None of the thresholds has a national default: the low bound is Zhejiang's, the high-rate bands
 //! and formula are widely cited but unverified, so every one is a required parameter.
 
+use crate::formula::FormulaText as _;
 use crate::money::{MoneyError, Ratio, Rounding};
 use crate::points::Points;
 
@@ -113,7 +114,25 @@ fn below(r: Ratio, b: Bound) -> bool {
 
 fn cmp(a: Ratio, b: Ratio) -> std::cmp::Ordering {
     // Denominators are positive: compare a.n × b.d with b.n × a.d.
-    (a.numer() * b.denom()).cmp(&(b.numer() * a.denom()))
+    a.compare(b)
+}
+
+/// A case's numbers for [`price_case_after`], with the texts its formula quotes (the caller has
+/// them from the group and the hospital, computed once).
+#[derive(Clone, Copy, Debug)]
+pub struct CaseNumbers<'a> {
+    /// The group's base points.
+    pub base: Points,
+    /// `base` as a ratio.
+    pub base_ratio: Ratio,
+    /// `base` as formulas write it (`51.7600`).
+    pub base_text: &'a str,
+    /// The hospital coefficient (1 for a 同病同价 group) as formulas write it (`1.05`).
+    pub coefficient_text: &'a str,
+    /// base × coefficient.
+    pub full: Ratio,
+    /// r = case cost / group mean cost.
+    pub r: Ratio,
 }
 
 /// Prices one case. `cost` and `group_mean` are in the same unit (fen); `group_mean` must be positive.
@@ -124,24 +143,30 @@ pub fn price_case(
     cost: i64,
     group_mean: i64,
 ) -> Result<PricedCase, MoneyError> {
-    price_case_after(rules, base, coefficient, cost, group_mean, String::new())
+    let r = Ratio::new(i128::from(cost), i128::from(group_mean))?;
+    let full = base.ratio().checked_mul(coefficient)?;
+    let (base_text, coefficient_text) = (base.to_string(), coefficient.to_string());
+    let n = CaseNumbers {
+        base,
+        base_ratio: base.ratio(),
+        base_text: &base_text,
+        coefficient_text: &coefficient_text,
+        full,
+        r,
+    };
+    price_case_after(rules, &n, String::new())
 }
 
-/// [`price_case`], its formula written after `prefix` (the caller's part of the explanation), so a
-/// case's formula is one allocation.
+/// [`price_case`] from a case's numbers, its formula written after `prefix` (the caller's part of
+/// the explanation), so a case's formula is one allocation.
 pub fn price_case_after(
     rules: &DrgPointRules,
-    base: Points,
-    coefficient: Ratio,
-    cost: i64,
-    group_mean: i64,
+    n: &CaseNumbers<'_>,
     prefix: String,
 ) -> Result<PricedCase, MoneyError> {
-    use std::fmt::Write as _;
     let mut formula = prefix;
-    let r = Ratio::new(i128::from(cost), i128::from(group_mean))?;
-    let b = base.ratio();
-    let full = b.checked_mul(coefficient)?;
+    let (base, r) = (n.base, n.r);
+    let (b, full) = (n.base_ratio, n.full);
     let pts = |x: Ratio| Points::from_ratio(x, rules.rounding);
     if let Some(low) = rules.low {
         if below(r, low) {
@@ -151,11 +176,18 @@ pub fn price_case_after(
             } else {
                 pro_rata
             };
-            let _ = write!(
-                formula,
-                "low: {base} × {coefficient} × r {} (capped at {base} × {coefficient})",
-                r.approx_text(4)
-            );
+            formula
+                .text("low: ")
+                .text(n.base_text)
+                .text(" × ")
+                .text(n.coefficient_text)
+                .text(" × r ")
+                .approx(r, 4)
+                .text(" (capped at ")
+                .text(n.base_text)
+                .text(" × ")
+                .text(n.coefficient_text)
+                .text(")");
             return Ok(PricedCase {
                 class: CaseClass::Low,
                 points: pts(capped)?,
@@ -174,12 +206,18 @@ pub fn price_case_after(
         if c.is_gt() || (band.inclusive && c.is_eq()) {
             let excess = r.checked_add(band.multiple.mul_int(-1))?;
             let p = full.checked_add(b.checked_mul(excess)?)?;
-            let _ = write!(
-                formula,
-                "high: {base} × {coefficient} + {base} × (r {} − {})",
-                r.approx_text(4),
-                band.multiple
-            );
+            formula
+                .text("high: ")
+                .text(n.base_text)
+                .text(" × ")
+                .text(n.coefficient_text)
+                .text(" + ")
+                .text(n.base_text)
+                .text(" × (r ")
+                .approx(r, 4)
+                .text(" − ")
+                .ratio(band.multiple)
+                .text(")");
             return Ok(PricedCase {
                 class: CaseClass::High,
                 points: pts(p)?,
@@ -191,18 +229,23 @@ pub fn price_case_after(
     }
     if let Some(u) = rules.uplift {
         if cmp(r, u.above).is_gt() && !cmp(r, u.up_to).is_gt() {
-            let coef = if u.applies_coefficient {
-                coefficient
+            // base × coefficient is `full`; without the coefficient, base × 1 is `b`.
+            let (bc, coef_text) = if u.applies_coefficient {
+                (full, n.coefficient_text)
             } else {
-                Ratio::ONE
+                (b, "1")
             };
-            let p = b.checked_mul(coef)?.checked_mul(r.checked_add(u.add)?)?;
-            let _ = write!(
-                formula,
-                "uplift: {base} × {coef} × (r {} + {})",
-                r.approx_text(4),
-                u.add
-            );
+            let p = bc.checked_mul(r.checked_add(u.add)?)?;
+            formula
+                .text("uplift: ")
+                .text(n.base_text)
+                .text(" × ")
+                .text(coef_text)
+                .text(" × (r ")
+                .approx(r, 4)
+                .text(" + ")
+                .ratio(u.add)
+                .text(")");
             return Ok(PricedCase {
                 class: CaseClass::Uplifted,
                 points: pts(p)?,
@@ -212,7 +255,11 @@ pub fn price_case_after(
             });
         }
     }
-    let _ = write!(formula, "normal: {base} × {coefficient}");
+    formula
+        .text("normal: ")
+        .text(n.base_text)
+        .text(" × ")
+        .text(n.coefficient_text);
     Ok(PricedCase {
         class: CaseClass::Normal,
         points: pts(full)?,
@@ -369,6 +416,51 @@ mod tests {
         assert!(
             price_case(&none, Points(10_000), Ratio::ONE, 1, 0).is_err(),
             "a zero group mean is an error"
+        );
+    }
+
+    #[test]
+    fn formulas_are_what_format_wrote() {
+        let rules = zhejiang_like();
+        let base = Points(800_000);
+        let coef = q("1.1");
+        let mean = fen("10000.00");
+        let f = |cost: &str| price_case(&rules, base, coef, fen(cost), mean).unwrap();
+        let r = |cost: &str| Ratio::new(i128::from(fen(cost)), i128::from(mean)).unwrap();
+        let a = |cost: &str| r(cost).approx_text(4);
+        assert_eq!(
+            f("4000.00").formula,
+            format!(
+                "low: {base} × {coef} × r {} (capped at {base} × {coef})",
+                a("4000.00")
+            )
+        );
+        assert_eq!(
+            f("4000.10").formula,
+            format!(
+                "uplift: {base} × {coef} × (r {} + {})",
+                a("4000.10"),
+                q("0.2")
+            )
+        );
+        assert_eq!(
+            f("40000.00").formula,
+            format!(
+                "high: {base} × {coef} + {base} × (r {} − {})",
+                a("40000.00"),
+                q("3")
+            )
+        );
+        assert_eq!(f("8000.10").formula, format!("normal: {base} × {coef}"));
+        let mut no_coef = rules.clone();
+        no_coef.uplift = no_coef.uplift.map(|u| Uplift {
+            applies_coefficient: false,
+            ..u
+        });
+        let u = price_case(&no_coef, base, coef, fen("6000.00"), mean).unwrap();
+        assert_eq!(
+            u.formula,
+            format!("uplift: {base} × 1 × (r {} + 0.2)", a("6000.00"))
         );
     }
 }

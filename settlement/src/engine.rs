@@ -7,12 +7,15 @@ use std::sync::Arc;
 use crate::case::Case;
 use crate::coefficient::{Coefficient, Combine, Component};
 use crate::drg::{Bound, DrgPointRules, HighBand, Uplift};
+use crate::lookup::CodeMap;
 use crate::money::{Fen, Ratio, Rounding};
 use crate::points::Points;
 use crate::policy::{
     CombineName, ComponentSpec, DrgMethod, Hospital, Policy, PolicyError, RoundingRules,
 };
+use crate::pools::PoolIndex;
 use crate::price::Pricing;
+use crate::route::compiled::Routes;
 
 /// One row of a DRG weight table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,6 +73,8 @@ pub struct Applied {
     pub coefficient: Coefficient,
     /// Their combined value.
     pub value: Ratio,
+    /// The value as formulas write it (`1.071`).
+    pub value_text: String,
     /// `level 1.05 × cmi_incentive 1.02 = 1.071`.
     pub explain: String,
     /// `1.071 [level 1.05 × cmi_incentive 1.02 = 1.071]`, as formulas quote it.
@@ -82,6 +87,7 @@ impl Applied {
         let explain = c.explain();
         Ok(Arc::new(Applied {
             quoted: format!("{value} [{explain}]"),
+            value_text: value.to_string(),
             value,
             explain,
             coefficient: c,
@@ -107,10 +113,33 @@ pub struct Engine {
     pub stages: Stages,
     pub(crate) weights: HashMap<String, GroupWeight, ahash::RandomState>,
     pub(crate) drg_rules: Option<DrgPointRules>,
-    pub(crate) order: Vec<crate::policy::Step>,
-    hospitals: HashMap<String, HospitalRules, ahash::RandomState>,
+    /// The route lists, compiled.
+    pub(crate) routes: Routes,
+    /// The pools by service line, fund type and locality (`None`: scanned).
+    pools: Option<PoolIndex>,
+    /// The policy's first and last dates as [`date_key`]s.
+    dates: (DateKey, Option<DateKey>),
+    hospitals: CodeMap<HospitalRules>,
     by_level: BTreeMap<u8, HospitalRules>,
     levels: BTreeMap<u8, (Coefficient, Coefficient)>,
+}
+
+/// At most this many distinct DRG coefficients have base × coefficient computed per group.
+const MAX_COEFFICIENTS: usize = 8;
+
+/// A `YYYY-MM-DD` date's bytes as big-endian integers, which order as the text does (other text:
+/// its first ten bytes, zero-padded).
+type DateKey = (u64, u16);
+
+fn date_key(s: &str) -> DateKey {
+    let mut b = [0u8; 10];
+    let n = s.len().min(10);
+    b[..n].copy_from_slice(&s.as_bytes()[..n]);
+    let (head, tail) = b.split_at(8);
+    (
+        u64::from_be_bytes(head.try_into().unwrap_or_default()),
+        u16::from_be_bytes(tail.try_into().unwrap_or_default()),
+    )
 }
 
 fn coefficient(specs: &[ComponentSpec], combine: CombineName) -> Coefficient {
@@ -153,11 +182,11 @@ impl Engine {
             }
             levels.insert(level, (drg, dip));
         }
-        let mut hospitals = HashMap::default();
+        let mut hospitals = CodeMap::default();
         for (i, h) in policy.hospitals.iter().enumerate() {
             let rules = Self::hospital_rules(&levels, h.level, Some(h))
                 .map_err(|m| invalid(format!("hospitals[{i}]"), m))?;
-            hospitals.insert(h.code.clone(), rules);
+            hospitals.insert(h.code.as_bytes(), rules);
         }
         let drg_rules = policy.drg.as_ref().map(|d| DrgPointRules {
             low: d.low.map(|b| Bound {
@@ -199,11 +228,27 @@ impl Engine {
                 .map_err(|m| invalid(format!("levels.{level}"), m))?;
             by_level.insert(level, r);
         }
+        let weights: HashMap<String, GroupWeight, ahash::RandomState> =
+            weights.into_iter().collect();
+        // The DRG coefficients cases are priced with (levels' first, then listed hospitals'), for
+        // base × coefficient computed once per group.
+        let mut coefficients = vec![Ratio::ONE];
+        for r in by_level.values().chain(hospitals.values()) {
+            let c = r.drg_coefficient.value;
+            if !coefficients.contains(&c) && coefficients.len() < MAX_COEFFICIENTS {
+                coefficients.push(c);
+            }
+        }
         Ok(Engine {
             by_level,
-            order: policy.order(),
+            routes: Routes::compile(&policy, &weights, stages.points, coefficients),
+            dates: (
+                date_key(&policy.policy.effective_from),
+                policy.policy.effective_to.as_deref().map(date_key),
+            ),
+            pools: PoolIndex::new(&policy.pools),
             stages,
-            weights: weights.into_iter().collect(),
+            weights,
             drg_rules,
             hospitals,
             levels,
@@ -246,7 +291,7 @@ impl Engine {
 
     /// The rules of a case's hospital: the policy's entry, or the case row's level.
     pub fn hospital(&self, case: &Case) -> Result<HospitalRules, String> {
-        if let Some(h) = self.hospitals.get(&case.hospital) {
+        if let Some(h) = self.hospitals.get(case.hospital.as_bytes()) {
             return Ok(h.clone());
         }
         let level = case.hospital_level.ok_or_else(|| {
@@ -255,33 +300,41 @@ impl Engine {
                 case.hospital
             )
         })?;
-        let mut r = match self.by_level.get(&level) {
-            Some(r) => r.clone(),
-            None => Self::hospital_rules(&self.levels, level, None)?,
-        };
-        r.payee = case.hospital.clone();
-        Ok(r)
+        match self.by_level.get(&level) {
+            Some(r) => Ok(HospitalRules {
+                level: r.level,
+                drg_coefficient: r.drg_coefficient.clone(),
+                dip_factor: r.dip_factor.clone(),
+                payee: case.hospital.clone(),
+            }),
+            None => {
+                let mut r = Self::hospital_rules(&self.levels, level, None)?;
+                r.payee = case.hospital.clone();
+                Ok(r)
+            }
+        }
     }
 
     /// Who is paid for a hospital's cases: its consortium when the policy lists one, else the
     /// hospital itself.
     pub fn payee_of<'a>(&'a self, code: &'a str) -> &'a str {
-        self.hospitals.get(code).map_or(code, |h| h.payee.as_str())
+        self.hospitals
+            .get(code.as_bytes())
+            .map_or(code, |h| h.payee.as_str())
     }
 
     /// The rules of a hospital listed in the policy's `[[hospitals]]`.
     pub(crate) fn listed_hospital(&self, code: &str) -> Option<&HospitalRules> {
-        self.hospitals.get(code)
+        self.hospitals.get(code.as_bytes())
     }
 
     /// The pool a case is settled from.
     pub fn pool_of(&self, case: &Case) -> Option<usize> {
-        let any = |list: &[String], v: &str| list.iter().any(|x| x == "*" || x == v);
-        self.policy.pools.iter().position(|p| {
-            p.service_line == case.service_line
-                && any(&p.fund_types, &case.fund_type)
-                && any(&p.localities, &case.locality)
-        })
+        let (s, f, l) = (&case.service_line, &case.fund_type, &case.locality);
+        match &self.pools {
+            Some(index) => index.pool(s, f, l),
+            None => crate::pools::scan(&self.policy.pools, s, f, l),
+        }
     }
 
     /// The DRG weight of a group.
@@ -317,11 +370,11 @@ impl Engine {
                 case.discharge_date
             )));
         }
-        if case.discharge_date < h.effective_from
-            || h.effective_to
-                .as_ref()
-                .is_some_and(|to| case.discharge_date > *to)
-        {
+        // Both dates are YYYY-MM-DD (the policy's were checked when it was read): their keys
+        // order as the text does.
+        let (from, to) = self.dates;
+        let discharged = date_key(&case.discharge_date);
+        if discharged < from || to.is_some_and(|to| discharged > to) {
             return Err(reject(format!(
                 "discharged {}, outside policy {} {} ({} to {})",
                 case.discharge_date,
@@ -338,7 +391,7 @@ impl Engine {
             ))
         })?;
         if let Some(line) = &case.carve_out {
-            if !self.policy.carve_outs.iter().any(|c| c.name == *line) {
+            if !self.routes.is_carve_out(line) {
                 return Err(reject(format!(
                     "carve_out {line:?} is not a [[carve_outs]] line of the policy"
                 )));
@@ -352,5 +405,30 @@ impl Engine {
     /// Rounds an exact amount of fen with the amount rule.
     pub(crate) fn amount(&self, r: Ratio) -> Result<Fen, String> {
         r.round(self.stages.amount).map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::date_key;
+
+    #[test]
+    fn date_keys_order_as_the_text() {
+        let dates = [
+            "2024-12-31",
+            "2025-01-01",
+            "2025-01-02",
+            "2025-01-10",
+            "2025-02-01",
+            "2025-10-01",
+            "2025-12-31",
+            "2026-01-01",
+            "1999-09-09",
+        ];
+        for a in dates {
+            for b in dates {
+                assert_eq!(date_key(a).cmp(&date_key(b)), a.cmp(b), "{a} {b}");
+            }
+        }
     }
 }

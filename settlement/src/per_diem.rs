@@ -2,7 +2,10 @@
 //! falls in: `pay(LOS) = Σ_b rate_b × |[1, LOS] ∩ [from_b, to_b]|`, then capped per stay. A stay of
 //! 0 days (admitted and discharged the same day) counts as one day.
 
+use std::sync::Arc;
+
 use crate::case::Case;
+use crate::formula::FormulaText as _;
 use crate::money::Ratio;
 use crate::points::Points;
 use crate::policy::PerDiem;
@@ -30,40 +33,63 @@ pub fn price(
     round: impl Fn(Ratio) -> Result<crate::money::Fen, String>,
     points_rounding: crate::money::Rounding,
 ) -> Result<Priced, String> {
+    let name: Arc<str> = line.name.as_str().into();
+    price_line(line, &name, los, round, points_rounding)
+}
+
+/// [`price`], the case's line being `name` (the line's name, shared).
+pub(crate) fn price_line(
+    line: &PerDiem,
+    name: &Arc<str>,
+    los: u32,
+    round: impl Fn(Ratio) -> Result<crate::money::Fen, String>,
+    points_rounding: crate::money::Rounding,
+) -> Result<Priced, String> {
     let days = los.max(1);
     let mut total = Ratio::ZERO;
-    let mut terms = Vec::new();
-    for b in &line.bands {
+    // `per-diem {name}: {days} days = {n} d × {rate} + {n} d × {points} pts + …`
+    let mut formula = String::with_capacity(48 + line.name.len());
+    formula
+        .text("per-diem ")
+        .text(&line.name)
+        .text(": ")
+        .int(i64::from(days))
+        .text(" days = ");
+    for (i, b) in line.bands.iter().enumerate() {
         let end = b.to.unwrap_or(u32::MAX).min(days);
         if end < b.from {
             break;
         }
-        let n = i128::from(end - b.from + 1);
-        let (unit, shown) = match (b.rate_yuan, b.points) {
-            (Some(r), _) => (Ratio::int(i128::from(r.0 .0)), format!("{}", r.0)),
-            (None, Some(p)) => (p.0.ratio(), format!("{} pts", p.0)),
+        let n = end - b.from + 1;
+        if i > 0 {
+            formula.text(" + ");
+        }
+        formula.int(i64::from(n)).text(" d × ");
+        let unit = match (b.rate_yuan, b.points) {
+            (Some(r), _) => {
+                formula.fen(r.0);
+                Ratio::int(i128::from(r.0 .0))
+            }
+            (None, Some(p)) => {
+                formula.points(p.0).text(" pts");
+                p.0.ratio()
+            }
             (None, None) => {
                 return Err(format!("per-diem line {}: band without a rate", line.name))
             }
         };
         total = total
-            .checked_add(unit.mul_int(n))
+            .checked_add(unit.mul_int(i128::from(n)))
             .map_err(|e| e.to_string())?;
-        terms.push(format!("{n} d × {shown}"));
     }
     let points_form = line.bands.first().is_some_and(|b| b.points.is_some());
-    let mut formula = format!(
-        "per-diem {}: {days} days = {}",
-        line.name,
-        terms.join(" + ")
-    );
     let value = if points_form {
         Value::Points(Points::from_ratio(total, points_rounding).map_err(|e| e.to_string())?)
     } else {
         let mut fen = round(total)?;
         if let Some(cap) = line.cap_yuan {
             if fen > cap.0 {
-                formula.push_str(&format!(", capped at {}", cap.0));
+                formula.text(", capped at ").fen(cap.0);
                 fen = cap.0;
             }
         }
@@ -71,7 +97,7 @@ pub fn price(
     };
     Ok(Priced {
         route: Route::PerDiem,
-        line: line.name.clone(),
+        line: name.clone(),
         class: Class::Standard,
         ratio: None,
         value,

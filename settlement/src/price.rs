@@ -1,6 +1,8 @@
 //! What a case is worth before the pool closes: the route it took, its class, and either points (to
 //! be priced by the pool's point value) or an amount (a rate or an actual cost), with the formula.
 
+use std::sync::Arc;
+
 use crate::money::{Fen, Ratio};
 use crate::points::Points;
 
@@ -131,8 +133,9 @@ pub enum Value {
 pub struct Priced {
     /// Route.
     pub route: Route,
-    /// The line or group: carve-out / fixed-rate / per-diem line name, DRG or DIP code.
-    pub line: String,
+    /// The line or group: carve-out / fixed-rate / per-diem line name, DRG or DIP code. Shared:
+    /// the engine holds each line name and DRG code once, and cases point at it.
+    pub line: Arc<str>,
     /// Class.
     pub class: Class,
     /// Cost ratio r = cost / standard, when one was computed.
@@ -149,11 +152,12 @@ pub struct Priced {
 }
 
 impl Priced {
-    /// An empty value to move a pricing out of a collection (allocates nothing).
+    /// An empty value to move a pricing out of a collection (allocates nothing: the empty line is
+    /// the standard library's shared empty `Arc<str>`).
     pub fn placeholder() -> Priced {
         Priced {
             route: Route::Ffs,
-            line: String::new(),
+            line: Arc::default(),
             class: Class::Actual,
             ratio: None,
             value: Value::Fund(Fen::ZERO),

@@ -201,7 +201,7 @@ fn check_cases(d: &mut Diff, e: &Expect, s: &Settlement) {
         let p = &c.priced;
         d.eq(&k("route"), x.route.as_deref(), p.route.as_str());
         d.eq(&k("class"), x.class.as_deref(), p.class.as_str());
-        d.eq(&k("line"), x.line.as_deref(), p.line.as_str());
+        d.eq(&k("line"), x.line.as_deref(), &p.line);
         d.eq(&k("points"), x.points.map(|p| p.0), c.points);
         d.eq(&k("fund_fen"), x.fund_fen, c.fund.0);
         if let Some(t) = &x.ratio {

@@ -72,9 +72,9 @@ pub(crate) fn is_date(s: &str) -> bool {
     if !(digits(0..4) && digits(5..7) && digits(8..10)) {
         return false;
     }
-    let m: u32 = s[5..7].parse().unwrap_or(0);
-    let d: u32 = s[8..10].parse().unwrap_or(0);
-    (1..=12).contains(&m) && (1..=31).contains(&d)
+    // Two ASCII digits, checked above.
+    let two = |i: usize| u32::from(b[i] - b'0') * 10 + u32::from(b[i + 1] - b'0');
+    (1..=12).contains(&two(5)) && (1..=31).contains(&two(8))
 }
 
 pub(super) fn check(p: &Policy, origin: &str) -> Result<(), PolicyError> {
@@ -474,4 +474,42 @@ fn check_sharing(c: &Ctx, key: &str, s: &Sharing) -> Result<(), PolicyError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_date;
+
+    /// The parse of month and day that the digit arithmetic replaced.
+    fn by_parsing(s: &str) -> bool {
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return false;
+        }
+        let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+        if !(digits(0..4) && digits(5..7) && digits(8..10)) {
+            return false;
+        }
+        let m: u32 = s[5..7].parse().unwrap_or(0);
+        let d: u32 = s[8..10].parse().unwrap_or(0);
+        (1..=12).contains(&m) && (1..=31).contains(&d)
+    }
+
+    #[test]
+    fn dates_are_checked_as_by_parsing() {
+        let mut texts: Vec<String> = ["", "2025-1-01", "2025/01/01", "2025-01-0a", "２025-01-01"]
+            .map(String::from)
+            .to_vec();
+        for m in 0..=13 {
+            for d in [0, 1, 9, 10, 28, 31, 32, 99] {
+                texts.push(format!("2025-{m:02}-{d:02}"));
+            }
+        }
+        texts.push("2025-1a-01".into());
+        texts.push("2025-01-1 ".into());
+        for t in &texts {
+            assert_eq!(is_date(t), by_parsing(t), "{t:?}");
+        }
+        assert!(is_date("2025-12-31") && !is_date("2025-13-01") && !is_date("2025-00-10"));
+    }
 }

@@ -1,0 +1,453 @@
+//! Money: integer fen, exact ratios, one rounding rule per stage, and largest-remainder allocation so
+//! that every closed pool reconciles to the fen.
+//!
+//! - [`Fen`]: an amount in fen (分, 0.01 yuan), `i64`. Never a float.
+//! - [`Ratio`]: an exact rational (`i128 / i128`, kept reduced) for weights, scores, coefficients and
+//!   point values. Decimal text (`"1.0825"`) parses exactly.
+//! - [`Rounding`]: how an exact amount becomes fen; the default is half away from zero. Each stage of
+//!   a settlement names its rule, so a regional policy can change it in one place.
+//! - [`allocate`]: splits an amount over weights so the parts sum to it exactly (largest remainder,
+//!   ties to the earlier payee).
+
+mod arith;
+mod ratio;
+mod text;
+
+use std::fmt;
+use std::iter::Sum;
+use std::ops::{Add, AddAssign, Neg, Sub, SubAssign};
+use std::str::FromStr;
+
+pub use ratio::Ratio;
+pub(crate) use text::{decimal, push_approx, push_fixed, push_ratio};
+pub use text::{push_decimal, Approx};
+
+/// Something that cannot be turned into money or a ratio.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    /// The text is not a decimal number.
+    #[error("{text:?} is not a decimal number")]
+    NotANumber {
+        /// The text.
+        text: String,
+    },
+    /// An amount in yuan has more than two decimals and no rounding was allowed.
+    #[error("{text:?} has more than two decimals: not a whole number of fen")]
+    SubFen {
+        /// The text.
+        text: String,
+    },
+    /// A value is outside the representable range.
+    #[error("{what} overflows")]
+    Overflow {
+        /// What overflowed.
+        what: &'static str,
+    },
+    /// A division by zero (e.g. a point value over zero points).
+    #[error("division by zero: {what}")]
+    DivisionByZero {
+        /// What was divided.
+        what: &'static str,
+    },
+}
+
+/// An amount of money in fen (分). `Fen(12345)` is 123.45 yuan.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Fen(pub i64);
+
+impl Fen {
+    /// Zero.
+    pub const ZERO: Fen = Fen(0);
+
+    /// Parses yuan text exactly (`"1234.5"` -> 123450 fen); more than two decimals is an error.
+    pub fn from_yuan(text: &str) -> Result<Fen, MoneyError> {
+        if let Some(f) = Fen::plain_yuan(text.trim().as_bytes()) {
+            return Ok(f);
+        }
+        let r = Ratio::from_str(text)?;
+        let fen = r.mul_int(100);
+        if fen.den != 1 {
+            return Err(MoneyError::SubFen {
+                text: text.to_string(),
+            });
+        }
+        i64::try_from(fen.num)
+            .map(Fen)
+            .map_err(|_| MoneyError::Overflow { what: "amount" })
+    }
+
+    /// The common form `[-]digits[.d[d]]` (at most 15 integer digits) read straight into fen;
+    /// `None` for anything else, which the exact parser then reads or rejects.
+    fn plain_yuan(t: &[u8]) -> Option<Fen> {
+        let (neg, t) = match t.split_first() {
+            Some((b'-', rest)) => (true, rest),
+            _ => (false, t),
+        };
+        let dot = t.iter().position(|&b| b == b'.').unwrap_or(t.len());
+        let (int, frac) = (&t[..dot], t.get(dot + 1..).unwrap_or(&[]));
+        if int.is_empty() || int.len() > 15 || frac.len() > 2 || (dot < t.len() && frac.is_empty())
+        {
+            return None;
+        }
+        let mut v: i64 = 0;
+        for &b in int.iter().chain(frac) {
+            if !b.is_ascii_digit() {
+                return None;
+            }
+            v = v * 10 + i64::from(b - b'0');
+        }
+        for _ in frac.len()..2 {
+            v *= 10;
+        }
+        Some(Fen(if neg { -v } else { v }))
+    }
+
+    /// Parses yuan text, rounding to the fen with `rounding`.
+    pub fn from_yuan_rounded(text: &str, rounding: Rounding) -> Result<Fen, MoneyError> {
+        Ratio::from_str(text)?.mul_int(100).round(rounding)
+    }
+
+    /// The amount in yuan as a float, for display and reports only.
+    pub fn as_yuan_f64(self) -> f64 {
+        self.0 as f64 / 100.0
+    }
+
+    /// Checked addition.
+    pub fn checked_add(self, o: Fen) -> Option<Fen> {
+        self.0.checked_add(o.0).map(Fen)
+    }
+}
+
+impl fmt::Display for Fen {
+    /// Yuan with two decimals: `-12.05`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(decimal(&mut [0u8; 24], self.0, 2))
+    }
+}
+
+impl Add for Fen {
+    type Output = Fen;
+    fn add(self, o: Fen) -> Fen {
+        Fen(self.0 + o.0)
+    }
+}
+
+impl Sub for Fen {
+    type Output = Fen;
+    fn sub(self, o: Fen) -> Fen {
+        Fen(self.0 - o.0)
+    }
+}
+
+impl Neg for Fen {
+    type Output = Fen;
+    fn neg(self) -> Fen {
+        Fen(-self.0)
+    }
+}
+
+impl AddAssign for Fen {
+    fn add_assign(&mut self, o: Fen) {
+        self.0 += o.0;
+    }
+}
+
+impl SubAssign for Fen {
+    fn sub_assign(&mut self, o: Fen) {
+        self.0 -= o.0;
+    }
+}
+
+impl Sum for Fen {
+    fn sum<I: Iterator<Item = Fen>>(it: I) -> Fen {
+        Fen(it.map(|f| f.0).sum())
+    }
+}
+
+/// How an exact amount is rounded to an integer (of fen, or of any unit).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Rounding {
+    /// Half away from zero (四舍五入): 2.5 -> 3, -2.5 -> -3. The default.
+    #[default]
+    HalfAwayFromZero,
+    /// Half to even (banker's): 2.5 -> 2, 3.5 -> 4.
+    HalfEven,
+    /// Toward zero (truncate).
+    TowardZero,
+    /// Toward negative infinity.
+    Floor,
+    /// Toward positive infinity.
+    Ceiling,
+}
+
+/// `num / den` rounded to an integer with `rounding`. `den` must not be zero.
+pub fn round_div(num: i128, den: i128, rounding: Rounding) -> Result<i128, MoneyError> {
+    if let (Ok(n), Ok(d)) = (i64::try_from(num), i64::try_from(den)) {
+        if d > 0 {
+            return Ok(i128::from(round_div64(n, d, rounding)));
+        }
+    }
+    round_div_wide(num, den, rounding)
+}
+
+/// [`round_div`] on 64 bits, `d` positive: the quotient and remainder of one division, the
+/// remainder compared with `d - r` (not doubled, which could overflow).
+fn round_div64(n: i64, d: i64, rounding: Rounding) -> i64 {
+    let (q, r) = (n.div_euclid(d), n.rem_euclid(d));
+    if r == 0 {
+        return q;
+    }
+    // 0 < r < d, so q < i64::MAX and q + 1 does not overflow.
+    let rest = d - r;
+    let up = match rounding {
+        Rounding::Floor => false,
+        Rounding::Ceiling => true,
+        Rounding::TowardZero => n < 0,
+        Rounding::HalfAwayFromZero => r > rest || (r == rest && n > 0),
+        Rounding::HalfEven => r > rest || (r == rest && q % 2 != 0),
+    };
+    q + i64::from(up)
+}
+
+/// [`round_div`] in 128 bits, any sign of `den`.
+fn round_div_wide(num: i128, den: i128, rounding: Rounding) -> Result<i128, MoneyError> {
+    if den == 0 {
+        return Err(MoneyError::DivisionByZero { what: "rounding" });
+    }
+    let (num, den) = if den < 0 { (-num, -den) } else { (num, den) };
+    let (q, r) = match (i64::try_from(num), i64::try_from(den)) {
+        (Ok(n), Ok(d)) => (i128::from(n.div_euclid(d)), i128::from(n.rem_euclid(d))),
+        _ => (num.div_euclid(den), num.rem_euclid(den)), // floor, and 0 <= r < den
+    };
+    if r == 0 {
+        return Ok(q);
+    }
+    let twice = 2 * r;
+    Ok(match rounding {
+        Rounding::Floor => q,
+        Rounding::Ceiling => q + 1,
+        Rounding::TowardZero => {
+            if num < 0 {
+                q + 1
+            } else {
+                q
+            }
+        }
+        Rounding::HalfAwayFromZero => {
+            if twice > den || (twice == den && num > 0) {
+                q + 1
+            } else {
+                q
+            }
+        }
+        Rounding::HalfEven => {
+            if twice > den || (twice == den && q % 2 != 0) {
+                q + 1
+            } else {
+                q
+            }
+        }
+    })
+}
+
+/// Splits `total` over `weights` in proportion, exactly: each part is the floor of its exact share
+/// (toward zero for a negative total), and the fen left over go one each to the largest remainders
+/// (ties: the earlier weight). The parts always sum to `total`. Zero weights get zero. An empty or
+/// all-zero weight list cannot take a non-zero amount.
+pub fn allocate(total: Fen, weights: &[u128]) -> Result<Vec<Fen>, MoneyError> {
+    let sum: u128 = weights
+        .iter()
+        .try_fold(0u128, |a, &w| a.checked_add(w))
+        .ok_or(MoneyError::Overflow {
+            what: "sum of weights",
+        })?;
+    if sum == 0 {
+        return if total.0 == 0 {
+            Ok(vec![Fen::ZERO; weights.len()])
+        } else {
+            Err(MoneyError::DivisionByZero {
+                what: "allocation over zero weights",
+            })
+        };
+    }
+    let neg = total.0 < 0;
+    let t = u128::from(total.0.unsigned_abs());
+    let mut parts = Vec::with_capacity(weights.len());
+    let mut rems = Vec::with_capacity(weights.len());
+    let mut given: u128 = 0;
+    for (i, &w) in weights.iter().enumerate() {
+        let p = t.checked_mul(w).ok_or(MoneyError::Overflow {
+            what: "allocation share",
+        })?;
+        parts.push(p / sum);
+        rems.push((p % sum, i));
+        given += p / sum;
+    }
+    let left = t - given;
+    rems.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for &(_, i) in rems.iter().take(left as usize) {
+        parts[i] += 1;
+    }
+    Ok(parts
+        .into_iter()
+        .map(|p| {
+            let v = p as i64;
+            Fen(if neg { -v } else { v })
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yuan_text_parses_exactly() {
+        assert_eq!(Fen::from_yuan("1234.5"), Ok(Fen(123_450)));
+        assert_eq!(Fen::from_yuan("-0.01"), Ok(Fen(-1)));
+        assert_eq!(Fen::from_yuan("7"), Ok(Fen(700)));
+        assert!(matches!(
+            Fen::from_yuan("1.005"),
+            Err(MoneyError::SubFen { .. })
+        ));
+        assert_eq!(
+            Fen::from_yuan_rounded("1.005", Rounding::HalfAwayFromZero),
+            Ok(Fen(101))
+        );
+        assert_eq!(
+            Fen::from_yuan_rounded("1.005", Rounding::HalfEven),
+            Ok(Fen(100))
+        );
+        assert!(Fen::from_yuan("12,5").is_err());
+        assert_eq!(Fen(-1205).to_string(), "-12.05");
+    }
+
+    #[test]
+    fn the_plain_yuan_shortcut_agrees_with_the_exact_parser() {
+        let exact = |t: &str| {
+            Ratio::from_str(t).ok().and_then(|r| {
+                let f = r.mul_int(100);
+                (f.den == 1).then_some(Fen(f.num as i64))
+            })
+        };
+        for t in [
+            "0",
+            "-0",
+            "0.5",
+            "12.34",
+            "-12.3",
+            "999999999999999",
+            "1234567.89",
+            "12.",
+            ".5",
+            "-",
+            "",
+            "1.2.3",
+            "1a",
+            "١٢",
+            "12.345",
+            "12.340",
+            "+7",
+            " 8.10 ",
+            "0012.05",
+        ] {
+            assert_eq!(Fen::from_yuan(t).ok(), exact(t.trim()), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn rounding_rules() {
+        let r = |n, d, m| round_div(n, d, m).unwrap();
+        use Rounding::*;
+        assert_eq!(
+            (r(5, 2, HalfAwayFromZero), r(-5, 2, HalfAwayFromZero)),
+            (3, -3)
+        );
+        assert_eq!(
+            (r(5, 2, HalfEven), r(7, 2, HalfEven), r(-5, 2, HalfEven)),
+            (2, 4, -2)
+        );
+        assert_eq!((r(7, 2, TowardZero), r(-7, 2, TowardZero)), (3, -3));
+        assert_eq!((r(7, 2, Floor), r(-7, 2, Floor)), (3, -4));
+        assert_eq!((r(7, 2, Ceiling), r(-7, 2, Ceiling)), (4, -3));
+        assert_eq!(r(6, -4, HalfAwayFromZero), -2);
+        assert!(round_div(1, 0, HalfEven).is_err());
+    }
+
+    #[test]
+    fn allocation_reconciles_to_the_fen() {
+        assert_eq!(
+            allocate(Fen(100), &[1, 1, 1]).unwrap(),
+            [Fen(34), Fen(33), Fen(33)]
+        );
+        assert_eq!(
+            allocate(Fen(-100), &[1, 1, 1]).unwrap(),
+            [Fen(-34), Fen(-33), Fen(-33)]
+        );
+        assert_eq!(
+            allocate(Fen(10), &[0, 3, 7]).unwrap(),
+            [Fen(0), Fen(3), Fen(7)]
+        );
+        assert_eq!(allocate(Fen(0), &[]).unwrap(), Vec::<Fen>::new());
+        assert!(allocate(Fen(5), &[0, 0]).is_err());
+        // Largest remainder: 7 over 1:1:1:1 -> remainders equal, earlier weights first.
+        assert_eq!(
+            allocate(Fen(7), &[1, 1, 1, 1]).unwrap(),
+            [Fen(2), Fen(2), Fen(2), Fen(1)]
+        );
+    }
+
+    #[test]
+    fn rounding_on_64_bits_agrees_with_128() {
+        use Rounding::*;
+        let max = i128::from(i64::MAX);
+        let mut nums = vec![
+            0i128,
+            1,
+            2,
+            3,
+            5,
+            7,
+            10,
+            99,
+            100,
+            101,
+            12_345,
+            1 << 40,
+            max - 1,
+            max,
+        ];
+        nums.extend(nums.clone().into_iter().map(|n| -n));
+        nums.push(i128::from(i64::MIN));
+        nums.push(max + 1);
+        let dens = [
+            1i128,
+            2,
+            3,
+            4,
+            7,
+            10,
+            100,
+            10_000,
+            943_881,
+            max - 1,
+            max,
+            -1,
+            -2,
+            -7,
+            max + 9,
+        ];
+        for &n in &nums {
+            for &d in &dens {
+                for rule in [HalfAwayFromZero, HalfEven, TowardZero, Floor, Ceiling] {
+                    assert_eq!(
+                        round_div(n, d, rule),
+                        round_div_wide(n, d, rule),
+                        "{n} / {d} {rule:?}"
+                    );
+                }
+            }
+        }
+        assert!(round_div(1, 0, Floor).is_err());
+    }
+}

@@ -272,20 +272,41 @@ pub fn allocate(total: Fen, weights: &[u128]) -> Result<Vec<Fen>, MoneyError> {
     }
     let neg = total.0 < 0;
     let t = u128::from(total.0.unsigned_abs());
+    // Shares and remainders: on 64 bits when every product fits (a 128-bit division is a library
+    // call, and a hospital's cases are allocated one by one).
+    let max_w = weights.iter().copied().max().unwrap_or(0);
     let mut parts = Vec::with_capacity(weights.len());
     let mut rems = Vec::with_capacity(weights.len());
     let mut given: u128 = 0;
-    for (i, &w) in weights.iter().enumerate() {
-        let p = t.checked_mul(w).ok_or(MoneyError::Overflow {
-            what: "allocation share",
-        })?;
-        parts.push(p / sum);
-        rems.push((p % sum, i));
-        given += p / sum;
+    match (u64::try_from(sum), t.checked_mul(max_w).map(u64::try_from)) {
+        (Ok(sum64), Some(Ok(_))) => {
+            let t64 = t as u64;
+            for (i, &w) in weights.iter().enumerate() {
+                let p = t64 * w as u64;
+                parts.push(u128::from(p / sum64));
+                rems.push((u128::from(p % sum64), i));
+                given += u128::from(p / sum64);
+            }
+        }
+        _ => {
+            for (i, &w) in weights.iter().enumerate() {
+                let p = t.checked_mul(w).ok_or(MoneyError::Overflow {
+                    what: "allocation share",
+                })?;
+                parts.push(p / sum);
+                rems.push((p % sum, i));
+                given += p / sum;
+            }
+        }
     }
-    let left = t - given;
-    rems.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    for &(_, i) in rems.iter().take(left as usize) {
+    let left = (t - given) as usize;
+    // The fen left over go to the `left` largest remainders (ties: the earlier weight): a
+    // selection, not a sort, since the order among them does not matter.
+    let by_rank = |a: &(u128, usize), b: &(u128, usize)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+    if left > 0 && left < rems.len() {
+        rems.select_nth_unstable_by(left - 1, by_rank);
+    }
+    for &(_, i) in rems.iter().take(left) {
         parts[i] += 1;
     }
     Ok(parts
@@ -395,6 +416,65 @@ mod tests {
             allocate(Fen(7), &[1, 1, 1, 1]).unwrap(),
             [Fen(2), Fen(2), Fen(2), Fen(1)]
         );
+    }
+
+    /// Largest remainder the plain way: 128-bit shares and a full sort of the remainders.
+    fn allocate_reference(total: Fen, weights: &[u128]) -> Vec<Fen> {
+        let sum: u128 = weights.iter().sum();
+        let t = u128::from(total.0.unsigned_abs());
+        let mut parts: Vec<u128> = weights.iter().map(|&w| t * w / sum).collect();
+        let mut rems: Vec<(u128, usize)> = weights
+            .iter()
+            .enumerate()
+            .map(|(i, &w)| (t * w % sum, i))
+            .collect();
+        let left = t - parts.iter().sum::<u128>();
+        rems.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        for &(_, i) in rems.iter().take(left as usize) {
+            parts[i] += 1;
+        }
+        parts
+            .into_iter()
+            .map(|p| Fen(if total.0 < 0 { -(p as i64) } else { p as i64 }))
+            .collect()
+    }
+
+    #[test]
+    fn allocation_fast_paths_agree_with_the_plain_way() {
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for round in 0..3000 {
+            let n = (next() % 40) as usize + 1;
+            // Small weights (64-bit path), then weights whose products pass 64 bits.
+            let scale: u64 = match round % 3 {
+                0 => 1_000,
+                1 => 1 << 40,
+                _ => u64::MAX >> 1,
+            };
+            let weights: Vec<u128> = (0..n)
+                .map(|_| match next() % 5 {
+                    0 => 0,
+                    1 => 7,
+                    _ => u128::from(next() % scale),
+                })
+                .collect();
+            if weights.iter().all(|&w| w == 0) {
+                continue;
+            }
+            let total = Fen((next() % 10_000_000_000) as i64 - 2_000_000_000);
+            let got = allocate(total, &weights).unwrap();
+            assert_eq!(
+                got,
+                allocate_reference(total, &weights),
+                "{total:?} {weights:?}"
+            );
+            assert_eq!(got.iter().map(|f| f.0).sum::<i64>(), total.0);
+        }
     }
 
     #[test]

@@ -347,6 +347,15 @@ fn needs_quotes(b: &[u8]) -> bool {
     }
 }
 
+/// [`write_field`] for a field given as bytes (written as they are).
+pub fn write_field_bytes(out: &mut Vec<u8>, b: &[u8]) {
+    if needs_quotes(b) {
+        write_field_parts(out, [b, b""]);
+    } else {
+        out.extend_from_slice(b);
+    }
+}
+
 /// [`write_field`] for a field given as bytes in two parts (quoted as a whole when either part
 /// needs it); the bytes are written as they are.
 pub fn write_field_parts(out: &mut Vec<u8>, parts: [&[u8]; 2]) {

@@ -17,7 +17,7 @@ use settlement::policy::Basis;
 use settlement::price::{Class, Route, Value as Priced};
 use settlement::settle::{CaseResult, Settlement};
 
-use super::csv::{write_field_parts, write_row};
+use super::csv::{write_field_bytes, write_field_parts, write_row};
 
 /// Columns of `cases.csv`.
 pub const CASE_COLUMNS: [&str; 16] = [
@@ -129,7 +129,7 @@ pub fn ratio_text(out: &mut Vec<u8>, r: Ratio) {
 /// The columns before `points`, and the comma after them, from their parts.
 pub fn case_row_head(out: &mut Vec<u8>, h: &Head<'_>) {
     let field = |out: &mut Vec<u8>, b: &[u8]| {
-        write_field_parts(out, [b, b""]);
+        write_field_bytes(out, b);
         out.push(b',');
     };
     field(out, h.id);
@@ -137,7 +137,8 @@ pub fn case_row_head(out: &mut Vec<u8>, h: &Head<'_>) {
     field(out, h.pool.as_bytes());
     out.extend_from_slice(h.route.as_str().as_bytes());
     out.push(b',');
-    push_decimal(out, i64::from(h.route.method_code()), 0);
+    // Method codes are single digits.
+    out.push(b'0' + h.route.method_code() % 10);
     out.push(b',');
     field(out, h.line);
     out.extend_from_slice(h.class.as_str().as_bytes());
@@ -191,7 +192,7 @@ pub fn case_row_tail_parts(out: &mut Vec<u8>, formula: [&[u8]; 2], note: &[u8]) 
     out.push(b',');
     write_field_parts(out, formula);
     out.push(b',');
-    write_field_parts(out, [note, b""]);
+    write_field_bytes(out, note);
     out.push(b'\n');
 }
 

@@ -121,7 +121,7 @@ pub struct Engine {
     levels: BTreeMap<u8, (Coefficient, Coefficient)>,
 }
 
-/// At most this many distinct DRG coefficients have base × coefficient computed per group.
+/// At most this many DRG coefficients have a group's texts and numbers kept.
 const MAX_COEFFICIENTS: usize = 8;
 
 /// A `YYYY-MM-DD` date's bytes as big-endian integers, which order as the text does (other text:
@@ -228,14 +228,13 @@ impl Engine {
         let weights: HashMap<String, GroupWeight, ahash::RandomState> =
             weights.into_iter().collect();
         // The DRG coefficients cases are priced with (levels' first, then listed hospitals'), for
-        // base × coefficient computed once per group.
-        let mut coefficients = vec![Ratio::ONE];
-        for r in by_level.values().chain(hospitals.values()) {
-            let c = r.drg_coefficient.value;
-            if !coefficients.contains(&c) && coefficients.len() < MAX_COEFFICIENTS {
-                coefficients.push(c);
-            }
-        }
+        // the texts and numbers of a group with a coefficient formed once.
+        let coefficients: Vec<Arc<Applied>> = by_level
+            .values()
+            .chain(hospitals.values())
+            .map(|r| r.drg_coefficient.clone())
+            .take(MAX_COEFFICIENTS)
+            .collect();
         Ok(Engine {
             by_level,
             routes: Routes::compile(&policy, &weights, stages.points, coefficients),

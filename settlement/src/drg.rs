@@ -117,6 +117,64 @@ fn cmp(a: Ratio, b: Ratio) -> std::cmp::Ordering {
     a.compare(b)
 }
 
+/// The texts of a formula's band part for one group (base points) and coefficient, around the
+/// case's cost ratio `r`: `normal` whole, the other bands as the text before r and after it.
+/// Callers that price many cases of a group keep them (the numbers in them are the group's and the
+/// hospital's, not the case's).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BandTexts {
+    /// `normal: {base} × {coefficient}`.
+    pub normal: String,
+    /// `low: {base} × {coefficient} × r ` and ` (capped at {base} × {coefficient})`.
+    pub low: (String, String),
+    /// `uplift: {base} × {coefficient, or 1} × (r ` and ` + {add})` (empty without an uplift).
+    pub uplift: (String, String),
+    /// `high: {base} × {coefficient} + {base} × (r ` and ` − {multiple})`, the multiple of the high
+    /// band the base points fall in (empty without one).
+    pub high: (String, String),
+}
+
+impl BandTexts {
+    /// The texts for `base` points and `coefficient` under `rules`.
+    pub fn new(rules: &DrgPointRules, base: Points, coefficient: Ratio) -> BandTexts {
+        let mut bc = String::new();
+        bc.points(base).text(" × ").ratio(coefficient);
+        let mut t = BandTexts::default();
+        t.normal.text("normal: ").text(&bc);
+        t.low.0.text("low: ").text(&bc).text(" × r ");
+        t.low.1.text(" (capped at ").text(&bc).text(")");
+        if let Some(u) = rules.uplift {
+            t.uplift.0.text("uplift: ").points(base).text(" × ");
+            if u.applies_coefficient {
+                t.uplift.0.ratio(coefficient);
+            } else {
+                t.uplift.0.ratio(Ratio::ONE);
+            }
+            t.uplift.0.text(" × (r ");
+            t.uplift.1.text(" + ").ratio(u.add).text(")");
+        }
+        if let Some(band) = high_band(rules, base) {
+            t.high
+                .0
+                .text("high: ")
+                .text(&bc)
+                .text(" + ")
+                .points(base)
+                .text(" × (r ");
+            t.high.1.text(" − ").ratio(band.multiple).text(")");
+        }
+        t
+    }
+}
+
+/// The high-rate band of a group: the first whose base-point bound fits.
+fn high_band(rules: &DrgPointRules, base: Points) -> Option<&HighBand> {
+    rules
+        .high
+        .iter()
+        .find(|h| h.up_to_base_points.is_none_or(|m| base <= m))
+}
+
 /// A case's numbers for [`price_case_after`], with the texts its formula quotes (the caller has
 /// them from the group and the hospital, computed once).
 #[derive(Clone, Copy, Debug)]
@@ -125,12 +183,10 @@ pub struct CaseNumbers<'a> {
     pub base: Points,
     /// `base` as a ratio.
     pub base_ratio: Ratio,
-    /// `base` as formulas write it (`51.7600`).
-    pub base_text: &'a str,
-    /// The hospital coefficient (1 for a 同病同价 group) as formulas write it (`1.05`).
-    pub coefficient_text: &'a str,
-    /// base × coefficient.
+    /// base × the hospital coefficient (1 for a 同病同价 group).
     pub full: Ratio,
+    /// The band texts for the base points and the coefficient.
+    pub texts: &'a BandTexts,
     /// r = case cost / group mean cost.
     pub r: Ratio,
 }
@@ -145,13 +201,12 @@ pub fn price_case(
 ) -> Result<PricedCase, MoneyError> {
     let r = Ratio::new(i128::from(cost), i128::from(group_mean))?;
     let full = base.ratio().checked_mul(coefficient)?;
-    let (base_text, coefficient_text) = (base.to_string(), coefficient.to_string());
+    let texts = BandTexts::new(rules, base, coefficient);
     let n = CaseNumbers {
         base,
         base_ratio: base.ratio(),
-        base_text: &base_text,
-        coefficient_text: &coefficient_text,
         full,
+        texts: &texts,
         r,
     };
     price_case_after(rules, &n, String::new())
@@ -165,7 +220,7 @@ pub fn price_case_after(
     prefix: String,
 ) -> Result<PricedCase, MoneyError> {
     let mut formula = prefix;
-    let (base, r) = (n.base, n.r);
+    let (base, r, t) = (n.base, n.r, n.texts);
     let (b, full) = (n.base_ratio, n.full);
     let pts = |x: Ratio| Points::from_ratio(x, rules.rounding);
     if let Some(low) = rules.low {
@@ -176,18 +231,7 @@ pub fn price_case_after(
             } else {
                 pro_rata
             };
-            formula
-                .text("low: ")
-                .text(n.base_text)
-                .text(" × ")
-                .text(n.coefficient_text)
-                .text(" × r ")
-                .approx(r, 4)
-                .text(" (capped at ")
-                .text(n.base_text)
-                .text(" × ")
-                .text(n.coefficient_text)
-                .text(")");
+            formula.text(&t.low.0).approx(r, 4).text(&t.low.1);
             return Ok(PricedCase {
                 class: CaseClass::Low,
                 points: pts(capped)?,
@@ -197,27 +241,12 @@ pub fn price_case_after(
             });
         }
     }
-    if let Some(band) = rules
-        .high
-        .iter()
-        .find(|h| h.up_to_base_points.is_none_or(|m| base <= m))
-    {
+    if let Some(band) = high_band(rules, base) {
         let c = cmp(r, band.multiple);
         if c.is_gt() || (band.inclusive && c.is_eq()) {
             let excess = r.checked_add(band.multiple.mul_int(-1))?;
             let p = full.checked_add(b.checked_mul(excess)?)?;
-            formula
-                .text("high: ")
-                .text(n.base_text)
-                .text(" × ")
-                .text(n.coefficient_text)
-                .text(" + ")
-                .text(n.base_text)
-                .text(" × (r ")
-                .approx(r, 4)
-                .text(" − ")
-                .ratio(band.multiple)
-                .text(")");
+            formula.text(&t.high.0).approx(r, 4).text(&t.high.1);
             return Ok(PricedCase {
                 class: CaseClass::High,
                 points: pts(p)?,
@@ -230,22 +259,9 @@ pub fn price_case_after(
     if let Some(u) = rules.uplift {
         if cmp(r, u.above).is_gt() && !cmp(r, u.up_to).is_gt() {
             // base × coefficient is `full`; without the coefficient, base × 1 is `b`.
-            let (bc, coef_text) = if u.applies_coefficient {
-                (full, n.coefficient_text)
-            } else {
-                (b, "1")
-            };
+            let bc = if u.applies_coefficient { full } else { b };
             let p = bc.checked_mul(r.checked_add(u.add)?)?;
-            formula
-                .text("uplift: ")
-                .text(n.base_text)
-                .text(" × ")
-                .text(coef_text)
-                .text(" × (r ")
-                .approx(r, 4)
-                .text(" + ")
-                .ratio(u.add)
-                .text(")");
+            formula.text(&t.uplift.0).approx(r, 4).text(&t.uplift.1);
             return Ok(PricedCase {
                 class: CaseClass::Uplifted,
                 points: pts(p)?,
@@ -255,11 +271,7 @@ pub fn price_case_after(
             });
         }
     }
-    formula
-        .text("normal: ")
-        .text(n.base_text)
-        .text(" × ")
-        .text(n.coefficient_text);
+    formula.text(&t.normal);
     Ok(PricedCase {
         class: CaseClass::Normal,
         points: pts(full)?,

@@ -7,13 +7,12 @@ use std::sync::Arc;
 use crate::case::Case;
 use crate::coefficient::{Coefficient, Combine, Component};
 use crate::drg::{Bound, DrgPointRules, HighBand, Uplift};
-use crate::lookup::CodeMap;
+use crate::lookup::{bytes_eq, CodeMap};
 use crate::money::{Fen, Ratio, Rounding};
 use crate::points::Points;
 use crate::policy::{
     CombineName, ComponentSpec, DrgMethod, Hospital, Policy, PolicyError, RoundingRules,
 };
-use crate::pools::PoolIndex;
 use crate::price::Pricing;
 use crate::route::compiled::Routes;
 
@@ -115,8 +114,6 @@ pub struct Engine {
     pub(crate) drg_rules: Option<DrgPointRules>,
     /// The route lists, compiled.
     pub(crate) routes: Routes,
-    /// The pools by service line, fund type and locality (`None`: scanned).
-    pools: Option<PoolIndex>,
     /// The policy's first and last dates as [`date_key`]s.
     dates: (DateKey, Option<DateKey>),
     hospitals: CodeMap<HospitalRules>,
@@ -124,7 +121,7 @@ pub struct Engine {
     levels: BTreeMap<u8, (Coefficient, Coefficient)>,
 }
 
-/// At most this many distinct DRG coefficients have base × coefficient computed per group.
+/// At most this many DRG coefficients have a group's texts and numbers kept.
 const MAX_COEFFICIENTS: usize = 8;
 
 /// A `YYYY-MM-DD` date's bytes as big-endian integers, which order as the text does (other text:
@@ -231,14 +228,13 @@ impl Engine {
         let weights: HashMap<String, GroupWeight, ahash::RandomState> =
             weights.into_iter().collect();
         // The DRG coefficients cases are priced with (levels' first, then listed hospitals'), for
-        // base × coefficient computed once per group.
-        let mut coefficients = vec![Ratio::ONE];
-        for r in by_level.values().chain(hospitals.values()) {
-            let c = r.drg_coefficient.value;
-            if !coefficients.contains(&c) && coefficients.len() < MAX_COEFFICIENTS {
-                coefficients.push(c);
-            }
-        }
+        // the texts and numbers of a group with a coefficient formed once.
+        let coefficients: Vec<Arc<Applied>> = by_level
+            .values()
+            .chain(hospitals.values())
+            .map(|r| r.drg_coefficient.clone())
+            .take(MAX_COEFFICIENTS)
+            .collect();
         Ok(Engine {
             by_level,
             routes: Routes::compile(&policy, &weights, stages.points, coefficients),
@@ -246,7 +242,6 @@ impl Engine {
                 date_key(&policy.policy.effective_from),
                 policy.policy.effective_to.as_deref().map(date_key),
             ),
-            pools: PoolIndex::new(&policy.pools),
             stages,
             weights,
             drg_rules,
@@ -330,11 +325,14 @@ impl Engine {
 
     /// The pool a case is settled from.
     pub fn pool_of(&self, case: &Case) -> Option<usize> {
-        let (s, f, l) = (&case.service_line, &case.fund_type, &case.locality);
-        match &self.pools {
-            Some(index) => index.pool(s, f, l),
-            None => crate::pools::scan(&self.policy.pools, s, f, l),
-        }
+        // A scan of the few pools, comparing the short codes as words (no memcmp call).
+        let eq = |x: &str, v: &str| bytes_eq(x.as_bytes(), v.as_bytes());
+        let any = |list: &[String], v: &str| list.iter().any(|x| eq(x, "*") || eq(x, v));
+        self.policy.pools.iter().position(|p| {
+            eq(&p.service_line, &case.service_line)
+                && any(&p.fund_types, &case.fund_type)
+                && any(&p.localities, &case.locality)
+        })
     }
 
     /// The DRG weight of a group.

@@ -100,7 +100,6 @@ pub mod money;
 pub mod per_diem;
 pub mod points;
 pub mod policy;
-mod pools;
 pub mod price;
 mod route;
 pub mod settle;

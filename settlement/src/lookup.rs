@@ -84,7 +84,7 @@ impl FirstBytes {
 /// Byte equality, without a library call for up to 16 bytes (codes are short): the two ends of
 /// the slices compared as words, overlapping in the middle.
 #[inline]
-fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
     if n != b.len() {
         return false;

@@ -2,7 +2,7 @@
 //! ([`crate::drg`]) from its group's base points; QY, ungroupable and unweighted cases fall back,
 //! and unapproved extreme cases pass to fee-for-service where the policy says so.
 
-use super::compiled::Group;
+use super::compiled::{Group, GroupCoefficient};
 use super::{fallback, Outcome};
 use crate::case::{Case, DrgOutcome, DrgResult};
 use crate::drg::CaseNumbers;
@@ -83,16 +83,20 @@ pub(super) fn drg(
             }
         }
     }
-    // The formula is written once, into one string: the DRG and its base, then the band.
-    let mut formula = String::with_capacity(g.head.len() + coef_text.len() + 96);
-    formula.text(&g.head).text(coef_text).text("; ");
+    // The formula is written once, into one string: the group's and the coefficient's part, then
+    // the band.
+    let slot = e.routes.slot(g.same_price, &h.drg_coefficient);
+    let gc = g.with_coefficient(slot, || {
+        GroupCoefficient::new(g, base, point_rules, coef, coef_text)
+    });
+    let mut formula = String::with_capacity(gc.prefix.len() + 64);
+    formula.text(&gc.prefix);
     let (class, points, exact, ratio, formula) = if let Some(r) = r {
         let n = CaseNumbers {
             base,
             base_ratio: g.base_ratio,
-            base_text: &g.base_text,
-            coefficient_text: coef_value_text,
-            full: g.full(&e.routes, coef).map_err(|e| e.to_string())?,
+            full: gc.full.clone().map_err(|e| e.to_string())?,
+            texts: &gc.bands,
             r,
         };
         let p =
@@ -106,7 +110,7 @@ pub(super) fn drg(
         };
         (class, p.points, p.exact, Some(p.ratio), p.formula)
     } else {
-        let exact = money(g.full(&e.routes, coef))?;
+        let exact = money(gc.full.clone())?;
         let p = Points::from_ratio(exact, e.stages.points).map_err(|e| e.to_string())?;
         formula
             .text("normal (no group mean cost: bands not tested): ")

@@ -7,11 +7,13 @@
 //! tests compare the two on every policy in `data/`). A list longer than [`LineSet::CAPACITY`] is
 //! not compiled and is scanned.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::case::Case;
-use crate::engine::GroupWeight;
+use crate::drg::{BandTexts, DrgPointRules};
+use crate::engine::{Applied, GroupWeight};
 use crate::formula::FormulaText as _;
 use crate::lookup::{CodeIndex, LineSet, PrefixIndex};
 use crate::money::{Fen, MoneyError, Ratio, Rounding};
@@ -35,8 +37,9 @@ pub(crate) struct Routes {
     pub(crate) per_diem_lines: Vec<Arc<str>>,
     per_diem: Option<PerDiems>,
     groups: HashMap<Box<str>, Group, ahash::RandomState>,
-    /// The DRG coefficients of the levels and listed hospitals (1 first), for [`DrgGroup::full`].
-    coefficients: Vec<Ratio>,
+    /// The DRG coefficients of the levels and listed hospitals that have a slot: slot `i + 1` (slot
+    /// 0 is a 同病同价 group's coefficient, 1).
+    coefficients: Vec<Arc<Applied>>,
 }
 
 /// What the engine knows of a group code before a case: the fixed-rate lines that list it, and for
@@ -63,18 +66,55 @@ pub(crate) struct DrgGroup {
     pub(crate) base_ratio: Ratio,
     /// The base points as formulas write them (`51.7600`).
     pub(crate) base_text: String,
-    /// Base × each of [`Routes::coefficients`].
-    full: Vec<Result<Ratio, MoneyError>>,
+    /// Per coefficient slot ([`Routes::slot`]): the group's texts and numbers with it, formed by
+    /// the first case that needs them.
+    per_coefficient: Vec<OnceLock<Box<GroupCoefficient>>>,
     /// `DRG {code} weight {weight} → base {base} pts; coefficient ` (the formula's start).
     pub(crate) head: String,
 }
 
+/// A DRG group's texts and numbers with one coefficient.
+#[derive(Clone, Debug)]
+pub(crate) struct GroupCoefficient {
+    /// Base × coefficient.
+    pub(crate) full: Result<Ratio, MoneyError>,
+    /// `DRG {code} weight {weight} → base {base} pts; coefficient {quoted}; `.
+    pub(crate) prefix: String,
+    /// The band texts (empty without point rules).
+    pub(crate) bands: BandTexts,
+}
+
+impl GroupCoefficient {
+    /// `g`'s texts and numbers with a coefficient of `value`, quoted as `quoted`; `base` is the
+    /// group's base points.
+    pub(crate) fn new(
+        g: &DrgGroup,
+        base: Points,
+        rules: &DrgPointRules,
+        value: Ratio,
+        quoted: &str,
+    ) -> GroupCoefficient {
+        let mut prefix = String::with_capacity(g.head.len() + quoted.len() + 2);
+        prefix.text(&g.head).text(quoted).text("; ");
+        GroupCoefficient {
+            full: g.base_ratio.checked_mul(value),
+            prefix,
+            bands: BandTexts::new(rules, base, value),
+        }
+    }
+}
+
 impl DrgGroup {
-    /// Base × `coefficient`, computed with the group for the policy's coefficients.
-    pub(crate) fn full(&self, routes: &Routes, coefficient: Ratio) -> Result<Ratio, MoneyError> {
-        match routes.coefficients.iter().position(|c| *c == coefficient) {
-            Some(i) => self.full[i].clone(),
-            None => self.base_ratio.checked_mul(coefficient),
+    /// The group's texts and numbers with a coefficient: kept for a slot, formed by `form` the first
+    /// time; formed anew without a slot.
+    pub(crate) fn with_coefficient(
+        &self,
+        slot: Option<usize>,
+        form: impl FnOnce() -> GroupCoefficient,
+    ) -> Cow<'_, GroupCoefficient> {
+        match slot.and_then(|s| self.per_coefficient.get(s)) {
+            Some(cell) => Cow::Borrowed(cell.get_or_init(|| Box::new(form()))),
+            None => Cow::Owned(form()),
         }
     }
 }
@@ -143,12 +183,13 @@ fn stay_at_most(max: Option<u32>, case: &Case) -> bool {
 
 impl Routes {
     /// Compiles the lists of `policy`; `weights` is its DRG table, `points` the points rounding,
-    /// `coefficients` the DRG coefficients cases will mostly be priced with.
+    /// `coefficients` the DRG coefficients cases will mostly be priced with (levels' and listed
+    /// hospitals', which `HospitalRules` share).
     pub(crate) fn compile<'a>(
         policy: &Policy,
         weights: impl IntoIterator<Item = (&'a String, &'a GroupWeight)>,
         points: Rounding,
-        coefficients: Vec<Ratio>,
+        coefficients: Vec<Arc<Applied>>,
     ) -> Routes {
         let order = policy.order();
         let at = |step| order.iter().position(|s| *s == step);
@@ -246,6 +287,7 @@ impl Routes {
                 let mut base_text = String::new();
                 base_text.points(b);
                 let base_ratio = b.ratio();
+                let slots = coefficients.len() + 1;
                 groups.entry(code.as_str().into()).or_default().drg = Some(DrgGroup {
                     line: code.as_str().into(),
                     weight: w,
@@ -253,10 +295,7 @@ impl Routes {
                     base,
                     base_ratio,
                     base_text,
-                    full: coefficients
-                        .iter()
-                        .map(|&c| base_ratio.checked_mul(c))
-                        .collect(),
+                    per_coefficient: (0..slots).map(|_| OnceLock::new()).collect(),
                     head,
                 });
             }
@@ -286,6 +325,18 @@ impl Routes {
             groups,
             coefficients,
         }
+    }
+
+    /// The slot of a DRG coefficient for [`DrgGroup::with_coefficient`]: 0 for a 同病同价 group,
+    /// else the hospital coefficient's, if it has one.
+    pub(crate) fn slot(&self, same_price: bool, coefficient: &Arc<Applied>) -> Option<usize> {
+        if same_price {
+            return Some(0);
+        }
+        self.coefficients
+            .iter()
+            .position(|c| Arc::ptr_eq(c, coefficient))
+            .map(|i| i + 1)
     }
 
     /// Whether the policy has a carve-out line of this name.

@@ -269,3 +269,72 @@ fn fixed_amounts_by_level_are_found_by_their_text() {
     }
     assert_eq!(line.head, format!("fixed rate {} ({}): ", f.name, f.kind));
 }
+
+#[test]
+fn a_groups_coefficient_texts_are_kept_per_slot_and_equal_formed_ones() {
+    let (_, p) = data_policies()
+        .into_iter()
+        .find(|(name, _)| name.ends_with("demo/policy.toml"))
+        .expect("the demo policy");
+    let rules = crate::drg::DrgPointRules {
+        low: None,
+        high: vec![],
+        uplift: None,
+        rounding: Rounding::HalfAwayFromZero,
+    };
+    let weight = GroupWeight {
+        weight: Points(12_345),
+        mean_cost: Fen(1_000_000),
+    };
+    let code = "OB19".to_string();
+    let applied = |v: &str| {
+        let c = crate::coefficient::Coefficient {
+            components: vec![crate::coefficient::Component {
+                name: "level".into(),
+                value: v.parse().unwrap(),
+                provenance: "test".into(),
+            }],
+            combine: crate::coefficient::Combine::Product,
+        };
+        std::sync::Arc::new(crate::engine::Applied {
+            value: c.value().unwrap(),
+            value_text: c.value().unwrap().to_string(),
+            explain: c.explain(),
+            quoted: format!("{v} [{}]", c.explain()),
+            coefficient: c,
+        })
+    };
+    let (a, b) = (applied("1.05"), applied("0.95"));
+    let routes = Routes::compile(
+        &p,
+        [(&code, &weight)],
+        Rounding::HalfAwayFromZero,
+        vec![a.clone()],
+    );
+    let g = routes.group("OB19").and_then(|g| g.drg.as_ref()).unwrap();
+    let base = g.base.clone().unwrap();
+    assert_eq!(base, Points(1_234_500));
+    assert!(g.same_price, "OB19 is the demo's 同病同价 group");
+    let form =
+        |c: &crate::engine::Applied| GroupCoefficient::new(g, base, &rules, c.value, &c.quoted);
+    assert_eq!(routes.slot(false, &a), Some(1));
+    assert_eq!(routes.slot(false, &b), None);
+    assert_eq!(routes.slot(true, &b), Some(0));
+    for _ in 0..2 {
+        let kept = g.with_coefficient(routes.slot(false, &a), || form(&a));
+        let formed = g.with_coefficient(None, || form(&a));
+        assert!(matches!(kept, Cow::Borrowed(_)) && matches!(formed, Cow::Owned(_)));
+        assert_eq!(kept.prefix, formed.prefix);
+        assert_eq!(kept.bands, formed.bands);
+        assert_eq!(kept.full, formed.full);
+        assert_eq!(
+            kept.prefix,
+            format!(
+                "DRG OB19 weight 1.2345 → base 123.4500 pts; coefficient {}; ",
+                a.quoted
+            )
+        );
+    }
+    let other = g.with_coefficient(None, || form(&b));
+    assert_eq!(other.full, Ok("117.2775".parse().unwrap()));
+}

@@ -20,7 +20,7 @@ use std::str::FromStr;
 
 pub use ratio::Ratio;
 pub(crate) use text::{decimal, push_approx, push_fixed, push_ratio};
-pub use text::{push_decimal, Approx};
+pub use text::{digits_at, push_decimal, Approx, DIGIT_PAIRS};
 
 /// Something that cannot be turned into money or a ratio.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

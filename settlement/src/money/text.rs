@@ -40,31 +40,40 @@ fn decimal_into(buf: &mut [u8; 24], v: i64, places: usize) -> usize {
     i
 }
 
-/// "00" to "99".
-const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+/// "00" to "99": the two digits of each number below 100, for writers of decimal text.
+pub const DIGIT_PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 2021222324252627282930313233343536373839\
 4041424344454647484950515253545556575859\
 6061626364656667686970717273747576777879\
 8081828384858687888990919293949596979899";
 
-/// Writes `a` in decimal, zero-padded to at least `width` digits, ending before `end`; returns
-/// where it starts.
-fn digits_into(buf: &mut [u8; 24], end: usize, mut a: u64, width: usize) -> usize {
+/// Writes the decimal digits of `v` (two at a time) so that they end just before `buf[end]`;
+/// returns where they start. For the number writers here and the Parquet text of
+/// `drgdip::io::parquet`.
+#[inline(always)]
+pub fn digits_at<const N: usize>(buf: &mut [u8; N], end: usize, mut v: u64) -> usize {
     let mut i = end;
-    while a >= 100 {
-        let r = (a % 100) as usize * 2;
-        a /= 100;
+    while v >= 100 {
+        let r = (v % 100) as usize * 2;
+        v /= 100;
         i -= 2;
-        buf[i..i + 2].copy_from_slice(&PAIRS[r..r + 2]);
+        buf[i..i + 2].copy_from_slice(&DIGIT_PAIRS[r..r + 2]);
     }
-    if a >= 10 {
-        let r = a as usize * 2;
+    if v >= 10 {
+        let r = v as usize * 2;
         i -= 2;
-        buf[i..i + 2].copy_from_slice(&PAIRS[r..r + 2]);
+        buf[i..i + 2].copy_from_slice(&DIGIT_PAIRS[r..r + 2]);
     } else {
         i -= 1;
-        buf[i] = b'0' + a as u8;
+        buf[i] = b'0' + v as u8;
     }
+    i
+}
+
+/// Writes `a` in decimal, zero-padded to at least `width` digits, ending before `end`; returns
+/// where it starts.
+fn digits_into(buf: &mut [u8; 24], end: usize, a: u64, width: usize) -> usize {
+    let mut i = digits_at(buf, end, a);
     while end - i < width {
         i -= 1;
         buf[i] = b'0';

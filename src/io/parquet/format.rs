@@ -13,6 +13,7 @@ use arrow_array::types::{
 };
 use arrow_array::{Array, ArrowPrimitiveType, PrimitiveArray};
 use arrow_schema::{DataType, TimeUnit};
+use settlement::money::DIGIT_PAIRS;
 
 use super::text::Text;
 
@@ -110,33 +111,11 @@ where
     })
 }
 
-/// Two decimal digits for each number below 100.
-const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
-                             2021222324252627282930313233343536373839\
-                             4041424344454647484950515253545556575859\
-                             6061626364656667686970717273747576777879\
-                             8081828384858687888990919293949596979899";
-
 /// Writes the decimal digits of `v` so that they end at `buf[end]` (excluded); returns where they
 /// start.
 #[inline(always)]
-fn digits(buf: &mut [u8; STACK], end: usize, mut v: u64) -> usize {
-    let mut at = end;
-    while v >= 100 {
-        let r = (v % 100) as usize * 2;
-        v /= 100;
-        at -= 2;
-        buf[at..at + 2].copy_from_slice(&PAIRS[r..r + 2]);
-    }
-    if v >= 10 {
-        let r = v as usize * 2;
-        at -= 2;
-        buf[at..at + 2].copy_from_slice(&PAIRS[r..r + 2]);
-    } else {
-        at -= 1;
-        buf[at] = b'0' + v as u8;
-    }
-    at
+fn digits(buf: &mut [u8; STACK], end: usize, v: u64) -> usize {
+    settlement::money::digits_at(buf, end, v)
 }
 
 /// The text of an integer: its digits, `-` first for a negative.
@@ -204,7 +183,7 @@ pub(super) fn cents(buf: &mut [u8; STACK], v: i64) -> &[u8] {
     let u = v.unsigned_abs();
     let r = (u % 100) as usize * 2;
     buf[STACK - 3] = b'.';
-    buf[STACK - 2..].copy_from_slice(&PAIRS[r..r + 2]);
+    buf[STACK - 2..].copy_from_slice(&DIGIT_PAIRS[r..r + 2]);
     let mut at = digits(buf, STACK - 3, u / 100);
     if v < 0 {
         at -= 1;

@@ -97,7 +97,7 @@ pub fn run(args: &DemoArgs) -> Result<Settlement, String> {
         seed: SEED,
         years: None,
     };
-    let file = std::fs::File::create(&discharges)
+    let file = crate::io::create_output(&discharges)
         .map_err(|e| format!("cannot write {}: {e}", discharges.display()))?;
     let mut w = BufWriter::with_capacity(1 << 20, file);
     let generated = gen::generate(&opts, &accepted, &mut w)?;

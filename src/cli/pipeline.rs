@@ -88,7 +88,7 @@ pub fn open_output(p: &Path) -> Result<Box<dyn Write>, String> {
     if p.as_os_str() == "-" {
         return Ok(Box::new(std::io::stdout()));
     }
-    File::create(p)
+    crate::io::create_output(p)
         .map(|f| Box::new(f) as Box<dyn Write>)
         .map_err(|e| format!("cannot create output {}: {e}", p.display()))
 }

@@ -283,7 +283,8 @@ impl RowWriter {
                 Box::new(std::io::stdout())
             } else {
                 Box::new(
-                    File::create(path).map_err(|e| format!("cannot create output {name}: {e}"))?,
+                    crate::io::create_output(path)
+                        .map_err(|e| format!("cannot create output {name}: {e}"))?,
                 )
             };
             let mut out = BufWriter::with_capacity(1 << 20, out);

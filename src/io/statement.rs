@@ -40,7 +40,7 @@ pub const CASE_COLUMNS: [&str; 16] = [
 ];
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    std::fs::File::create(path)
+    super::create_output(path)
         .and_then(|mut f| f.write_all(bytes))
         .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
@@ -215,7 +215,7 @@ pub fn rejected_header(out: &mut Vec<u8>) {
 fn cases_csv(path: &Path, engine: &Engine, s: &Settlement) -> Result<(), String> {
     let fail = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
     let mut file =
-        std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path).map_err(fail)?);
+        std::io::BufWriter::with_capacity(1 << 20, super::create_output(path).map_err(fail)?);
     let mut out = Vec::with_capacity(1 << 20);
     cases_header(&mut out);
     for c in &s.cases {

@@ -100,8 +100,8 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
     };
     let out_file = |n: &str| -> Result<(PathBuf, std::io::BufWriter<std::fs::File>), String> {
         let p = args.out.join(n);
-        let f =
-            std::fs::File::create(&p).map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+        let f = crate::io::create_output(&p)
+            .map_err(|e| format!("cannot write {}: {e}", p.display()))?;
         // Small: the large pieces (a block's case rows) are written straight from their buffers.
         Ok((p, std::io::BufWriter::with_capacity(64 << 10, f)))
     };

@@ -210,7 +210,8 @@ impl ParquetSink {
             .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
             .set_created_by(format!("drgdip {}", env!("CARGO_PKG_VERSION")))
             .build();
-        let file = File::create(path).map_err(|e| format!("cannot create output {name}: {e}"))?;
+        let file = crate::io::create_output(path)
+            .map_err(|e| format!("cannot create output {name}: {e}"))?;
         let writer = ArrowWriter::try_new(file, schema.clone(), Some(props))
             .map_err(|e| format!("cannot write {name}: {e}"))?;
         Ok(ParquetSink {

@@ -123,7 +123,7 @@ pub struct Head<'a> {
 
 /// The text of a cost ratio in `cases.csv` (4 decimal places).
 pub fn ratio_text(out: &mut Vec<u8>, r: Ratio) {
-    let _ = write!(out, "{}", r.approx_text(4));
+    r.approx_text(4).push_to_bytes(out);
 }
 
 /// The columns before `points`, and the comma after them, from their parts.

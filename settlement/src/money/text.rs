@@ -304,6 +304,18 @@ impl fmt::Display for Approx {
 }
 
 impl Approx {
+    /// Appends the text to a byte buffer (a CSV row) without going through `core::fmt` in the
+    /// common case.
+    pub fn push_to_bytes(&self, out: &mut Vec<u8>) {
+        match approx_digits(self.ratio, self.places) {
+            Some(d) => out.extend_from_slice(d.as_str().as_bytes()),
+            None => {
+                use std::io::Write as _;
+                let _ = write!(out, "{self}");
+            }
+        }
+    }
+
     /// The text in general (128-bit parts).
     fn fmt_wide(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let scale = 10i128.pow(self.places);
@@ -500,6 +512,9 @@ mod tests {
                     let mut s = String::new();
                     push_approx(&mut s, r, places);
                     assert_eq!(s, wide, "{n}/{d} at {places}");
+                    let mut b = b"x,".to_vec();
+                    a.push_to_bytes(&mut b);
+                    assert_eq!(b, format!("x,{wide}").into_bytes(), "{n}/{d} at {places}");
                 }
             }
         }

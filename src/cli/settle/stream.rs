@@ -15,10 +15,12 @@
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Instant;
 
 use grouper::dip::DipGrouper;
 use grouper::{Grouper, Options};
+use rayon::prelude::*;
 use settlement::close::funds::close_pools;
 use settlement::close::statements;
 use settlement::engine::Engine;
@@ -109,6 +111,13 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
         let p = p.display().to_string();
         move |e: std::io::Error| format!("cannot write {p}: {e}")
     };
+    // `cases.csv` is written last, but an old one is removed now, on a thread of its own: freeing
+    // a large file's cached pages can take a while, and the read need not wait for it.
+    let cases_p = args.out.join("cases.csv");
+    let cases_file = {
+        let p = cases_p.clone();
+        std::thread::spawn(move || crate::io::create_output(&p))
+    };
     let (rejected_p, mut rejected_w) = out_file("rejected.csv")?;
     let mut head = Vec::new();
     statement::rejected_header(&mut head);
@@ -166,9 +175,9 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
 
     // 3. Close the pools.
     let remap = table.sort();
-    for s in &mut slips {
-        s.hospital = remap[s.hospital as usize];
-    }
+    slips
+        .par_iter_mut()
+        .for_each(|s| s.hospital = remap[s.hospital as usize]);
     for a in &mut approved_cases {
         a.hospital = remap[a.hospital as usize];
     }
@@ -180,22 +189,31 @@ pub fn run(args: &SettleArgs) -> Result<Outcome, String> {
         &inputs,
     )
     .map_err(|e| e.to_string())?;
-    let mut fund_by_row = vec![DUPLICATE_ROW; rows as usize];
-    let mut not_honoured = HashSet::new();
-    for s in &slips {
-        if s.flags & DUPLICATE == 0 {
-            fund_by_row[s.row as usize] = s.value;
-        }
-        if s.flags & NOT_HONOURED != 0 {
-            not_honoured.insert(s.row);
-        }
-    }
+    // Scattered in parallel (the slips are in the close's order, not the input's).
+    let fund_by_row: Vec<AtomicI64> = (0..rows)
+        .into_par_iter()
+        .map(|_| AtomicI64::new(DUPLICATE_ROW))
+        .collect();
+    slips
+        .par_iter()
+        .filter(|s| s.flags & DUPLICATE == 0)
+        .for_each(|s| fund_by_row[s.row as usize].store(s.value, Ordering::Relaxed));
+    let fund_by_row: Vec<i64> = fund_by_row.into_iter().map(AtomicI64::into_inner).collect();
+    let not_honoured: HashSet<u32> = slips
+        .iter()
+        .filter(|s| s.flags & NOT_HONOURED != 0)
+        .map(|s| s.row)
+        .collect();
     drop(slips);
     let payees: Vec<&str> = table.codes().iter().map(|c| engine.payee_of(c)).collect();
     let closed = started.elapsed().as_secs_f64();
 
     // 4. cases.csv from the spill, with the fund payments; the sums for the statements.
-    let (cases_p, mut cases_w) = out_file("cases.csv")?;
+    let mut cases_w = cases_file
+        .join()
+        .unwrap_or_else(|_| Err(std::io::Error::other("the thread creating it panicked")))
+        .map(|f| std::io::BufWriter::with_capacity(64 << 10, f))
+        .map_err(fail(&cases_p))?;
     head.clear();
     statement::cases_header(&mut head);
     cases_w.write_all(&head).map_err(fail(&cases_p))?;

@@ -3,6 +3,7 @@
 //!
 //! Run: `cargo bench --bench dip` (needs `../shared` or `DRGDIP_SHARED`).
 
+use drgdip::io::row::Row;
 use std::hint::black_box;
 use std::path::PathBuf;
 
@@ -26,8 +27,12 @@ fn bench_dip(c: &mut Criterion) {
         eprintln!("NOTICE: ../shared/dip not found, DIP bench skipped");
         return;
     };
-    let cols = DipColumns::from_header(rdr.byte_headers().expect("header")).expect("columns");
-    let rows: Vec<csv::ByteRecord> = rdr.byte_records().map(|r| r.expect("row")).collect();
+    let cols =
+        DipColumns::from_header(&Row::from(rdr.byte_headers().expect("header"))).expect("columns");
+    let rows: Vec<Row> = rdr
+        .byte_records()
+        .map(|r| Row::from(&r.expect("row")))
+        .collect();
     let records: Vec<_> = rows
         .iter()
         .map(|r| cols.record(r).expect("record"))

@@ -3,6 +3,7 @@
 //!
 //! Run: `cargo bench --bench group` (needs `../shared` or `DRGDIP_SHARED`).
 
+use drgdip::io::row::Row;
 use std::hint::black_box;
 use std::path::PathBuf;
 
@@ -19,14 +20,18 @@ fn shared() -> PathBuf {
 }
 
 /// The raw rows of a vector file and their columns.
-struct Rows(Columns, Vec<csv::ByteRecord>);
+struct Rows(Columns, Vec<Row>);
 
 impl Rows {
     fn load(version: &str) -> Option<Rows> {
         let p = shared().join(format!("vectors/{version}.csv"));
         let mut rdr = csv::Reader::from_path(&p).ok()?;
-        let cols = Columns::from_header(rdr.byte_headers().ok()?).ok()?;
-        let rows = rdr.byte_records().collect::<Result<_, _>>().ok()?;
+        let cols = Columns::from_header(&Row::from(rdr.byte_headers().ok()?)).ok()?;
+        let rows = rdr
+            .byte_records()
+            .map(|r| r.map(|r| Row::from(&r)))
+            .collect::<Result<_, _>>()
+            .ok()?;
         Some(Rows(cols, rows))
     }
 

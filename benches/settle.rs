@@ -5,6 +5,7 @@
 //!
 //! Run: `cargo bench --bench settle`.
 
+use drgdip::io::row::Row;
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -23,8 +24,8 @@ const CASES: u64 = 20_000;
 struct Month {
     scheme: Scheme,
     engine: Engine,
-    rows: Vec<csv::ByteRecord>,
-    header: csv::ByteRecord,
+    rows: Vec<Row>,
+    header: Row,
 }
 
 fn month() -> Month {
@@ -40,8 +41,12 @@ fn month() -> Month {
     let mut csv_bytes = Vec::new();
     gen::generate(&opts, &accepted, &mut csv_bytes).expect("generate");
     let mut r = csv::Reader::from_reader(csv_bytes.as_slice());
-    let header = r.byte_headers().expect("header").clone();
-    let rows = r.byte_records().collect::<Result<_, _>>().expect("rows");
+    let header = Row::from(r.byte_headers().expect("header"));
+    let rows = r
+        .byte_records()
+        .map(|r| r.map(|r| Row::from(&r)))
+        .collect::<Result<_, _>>()
+        .expect("rows");
     let scheme = Scheme::from_json_slice(demo::SCHEME, "demo scheme").expect("scheme");
     let policy = Policy::from_toml(demo::POLICY, "demo policy").expect("policy");
     let weights = read_weights(demo::DRG_WEIGHTS.as_bytes(), "demo weights").expect("weights");
@@ -60,7 +65,7 @@ fn bench_settle(c: &mut Criterion) {
     let cols = Columns::from_header(&m.header).expect("columns");
     let scols = SettleColumns::from_header(&m.header).expect("settle columns");
     let no = |_: &str| false;
-    let to_case = |row: &csv::ByteRecord| -> Option<Case> {
+    let to_case = |row: &Row| -> Option<Case> {
         let r = cols.record(row).ok()?;
         scols.case(row, &no, drg_bundle(&grouper.group(&r))).ok()
     };

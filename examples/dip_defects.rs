@@ -7,6 +7,7 @@
 use drgdip::grouper::dip::policy::divergences;
 use drgdip::grouper::dip::{DipGrouper, DipPolicy};
 use drgdip::io::csv::DipColumns;
+use drgdip::io::row::Row;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
@@ -17,8 +18,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .from_path(&args[2])?;
-    let cols = DipColumns::from_header(rdr.byte_headers()?)?;
-    let rows: Vec<csv::ByteRecord> = rdr.byte_records().collect::<Result<_, _>>()?;
+    let cols = DipColumns::from_header(&Row::from(rdr.byte_headers()?))?;
+    let rows: Vec<Row> = rdr
+        .byte_records()
+        .map(|r| r.map(|r| Row::from(&r)))
+        .collect::<Result<_, _>>()?;
     let records: Vec<_> = rows.iter().filter_map(|r| cols.record(r).ok()).collect();
 
     let base = DipPolicy::nodedip_base();

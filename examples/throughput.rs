@@ -5,6 +5,7 @@
 //!
 //! Reports the best pass (least disturbed by other load on the machine), single thread and rayon.
 
+use drgdip::io::row::Row;
 use std::time::Instant;
 
 use drgdip::grouper::{Grouper, Scheme};
@@ -23,8 +24,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .from_path(&args[2])?;
-    let cols = Columns::from_header(rdr.byte_headers()?)?;
-    let rows: Vec<csv::ByteRecord> = rdr.byte_records().collect::<Result<_, _>>()?;
+    let cols = Columns::from_header(&Row::from(rdr.byte_headers()?))?;
+    let rows: Vec<Row> = rdr
+        .byte_records()
+        .map(|r| r.map(|r| Row::from(&r)))
+        .collect::<Result<_, _>>()?;
     let records: Vec<_> = rows.iter().filter_map(|r| cols.record(r).ok()).collect();
     let grouper = Grouper::new(&scheme);
 

@@ -1,6 +1,7 @@
 //! DIP conformance with the public Node-DIP grouper on `../shared/dip/` (both of its strategies), via
 //! the library and the CLI, and the documented departures of the national policy.
 
+use drgdip::io::row::Row;
 use std::collections::BTreeMap;
 use std::process::Command;
 
@@ -22,8 +23,8 @@ const EXACT: [&str; 5] = [
 const CLOSE: [&str; 2] = ["supplement_factor", "settle_score"];
 
 struct Cases {
-    header: csv::ByteRecord,
-    rows: Vec<csv::ByteRecord>,
+    header: Row,
+    rows: Vec<Row>,
     col: BTreeMap<String, usize>,
 }
 
@@ -31,18 +32,18 @@ fn cases() -> Option<(CompiledCatalog, Cases)> {
     let catalog = load_catalog(&shared_file("dip/catalog.json")?).expect("reference catalog loads");
     let path = shared_file("dip/cases.csv")?;
     let mut rdr = csv::ReaderBuilder::new().from_path(&path).unwrap();
-    let header = rdr.byte_headers().unwrap().clone();
+    let header = Row::from(rdr.byte_headers().unwrap());
     let col = header
         .iter()
         .enumerate()
         .map(|(i, h)| (String::from_utf8_lossy(h).into_owned(), i))
         .collect();
-    let rows: Vec<csv::ByteRecord> = rdr.byte_records().map(Result::unwrap).collect();
+    let rows: Vec<Row> = rdr.byte_records().map(|r| Row::from(&r.unwrap())).collect();
     assert_eq!(rows.len(), 8142, "cases.csv holds 8,142 records");
     Some((catalog, Cases { header, rows, col }))
 }
 
-fn cell<'a>(c: &Cases, row: &'a csv::ByteRecord, name: &str) -> &'a str {
+fn cell<'a>(c: &Cases, row: &'a Row, name: &str) -> &'a str {
     std::str::from_utf8(&row[c.col[name]]).unwrap()
 }
 

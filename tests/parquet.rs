@@ -3,6 +3,7 @@
 //! Parquet columns (nulls, dictionaries, floats, views, bytes that are not UTF-8, lists) still give
 //! one row out per row in, and header problems are errors that name the column.
 
+use drgdip::io::row::Row;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -59,7 +60,7 @@ fn dip_group(input: &Path, output: &Path) -> String {
         .arg(output))
 }
 
-fn text(r: &csv::ByteRecord) -> Vec<String> {
+fn text(r: &Row) -> Vec<String> {
     r.iter()
         .map(|f| String::from_utf8_lossy(f).into_owned())
         .collect()
@@ -70,7 +71,7 @@ fn text(r: &csv::ByteRecord) -> Vec<String> {
 fn read_rows(p: &Path) -> Vec<Vec<String>> {
     let mut r = RowReader::open(p).unwrap_or_else(|e| panic!("{e}"));
     let mut rows = vec![text(r.header())];
-    let mut chunk = vec![csv::ByteRecord::new(); 1000];
+    let mut chunk = vec![Row::new(); 1000];
     loop {
         let n = r.next_chunk(&mut chunk).unwrap();
         if n == 0 {

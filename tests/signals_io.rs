@@ -4,6 +4,7 @@
 //! `signal_findings.csv` columns; the group mean LOS of a run computed exactly; the scenario policy
 //! `data/scenarios/demo-signals.toml` and its tables.
 
+use drgdip::io::row::Row;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -53,7 +54,7 @@ const OLD_COLUMNS: [&str; 22] = [
 ];
 
 /// Generated rows, in process: (header, rows).
-fn generate(cases: u64, seed: u64, months: u32, years: Option<(i32, i32)>) -> Vec<csv::ByteRecord> {
+fn generate(cases: u64, seed: u64, months: u32, years: Option<(i32, i32)>) -> Vec<Row> {
     let accepted = Accepted::from_scheme_json(gen::DEMO_SCHEME, "demo").unwrap();
     let opts = GenOptions {
         hospitals: 20,
@@ -67,10 +68,10 @@ fn generate(cases: u64, seed: u64, months: u32, years: Option<(i32, i32)>) -> Ve
     let mut r = csv::ReaderBuilder::new()
         .has_headers(false)
         .from_reader(out.as_slice());
-    r.byte_records().map(Result::unwrap).collect()
+    r.byte_records().map(|r| Row::from(&r.unwrap())).collect()
 }
 
-fn position(header: &csv::ByteRecord, name: &str) -> usize {
+fn position(header: &Row, name: &str) -> usize {
     header
         .iter()
         .position(|h| h == name.as_bytes())
@@ -78,7 +79,7 @@ fn position(header: &csv::ByteRecord, name: &str) -> usize {
 }
 
 /// The old columns of every row (header included) as CSV text, and its XXH3-128 fingerprint.
-fn old_columns(rows: &[csv::ByteRecord], extra: &[&str]) -> (String, Key) {
+fn old_columns(rows: &[Row], extra: &[&str]) -> (String, Key) {
     let idx: Vec<usize> = OLD_COLUMNS
         .iter()
         .chain(extra)
@@ -126,7 +127,7 @@ fn gen_keeps_every_old_column_of_every_row() {
     );
 }
 
-fn text(r: &csv::ByteRecord, i: usize) -> &str {
+fn text(r: &Row, i: usize) -> &str {
     std::str::from_utf8(&r[i]).unwrap()
 }
 
@@ -146,8 +147,8 @@ fn gen_patients_are_readmitted_within_30_days() {
     ]
     .map(|c| position(h, c));
     assert_eq!(h.len(), 24, "22 old columns, patient_id, outpatient_cost");
-    let day = |r: &csv::ByteRecord, i| text(r, i).parse::<Date>().unwrap();
-    let mut by_patient: HashMap<&str, Vec<&csv::ByteRecord>> = HashMap::new();
+    let day = |r: &Row, i| text(r, i).parse::<Date>().unwrap();
+    let mut by_patient: HashMap<&str, Vec<&Row>> = HashMap::new();
     let (mut none, mut large) = (0, 0);
     for r in &rows[1..] {
         assert!(text(r, pid).starts_with('P'), "{}", text(r, pid));
@@ -196,10 +197,7 @@ struct Settled {
 
 /// Groups, prices and fills the stays of generated rows under a policy file, as `drgdip settle`
 /// does in pass 1; returns the engine, the signal rules, the stays and the settled cases.
-fn settle_stays(
-    policy: &str,
-    rows: &[csv::ByteRecord],
-) -> (Engine, SignalRules, Vec<Stay>, Vec<Settled>) {
+fn settle_stays(policy: &str, rows: &[Row]) -> (Engine, SignalRules, Vec<Stay>, Vec<Settled>) {
     let path = root().join(policy);
     let src = Source::load(Some(&path)).unwrap();
     let rules = src
@@ -212,25 +210,24 @@ fn settle_stays(
     let signal = SignalColumns::from_header(header).unwrap().only_for(&rules);
     let t = &src.policy.tables;
     let (mut stays, mut settled) = (Vec::new(), Vec::new());
-    let mut run =
-        |engine: &Engine, bundle: &dyn Fn(&csv::ByteRecord) -> Option<settlement::case::Bundle>| {
-            for r in &rows[1..] {
-                let Some(b) = bundle(r) else { continue };
-                let Ok(case) = settle.case(r, &|_| false, b) else {
-                    continue;
-                };
-                let Ok((_, _, pricing)) = engine.price(&case) else {
-                    continue;
-                };
-                let (stay, problem) = stay_lenient(&signal, r, &case, engine);
-                assert_eq!(problem, None, "generated rows read");
-                stays.push(stay);
-                settled.push(Settled {
-                    case,
-                    value: pricing.primary.value,
-                });
-            }
-        };
+    let mut run = |engine: &Engine, bundle: &dyn Fn(&Row) -> Option<settlement::case::Bundle>| {
+        for r in &rows[1..] {
+            let Some(b) = bundle(r) else { continue };
+            let Ok(case) = settle.case(r, &|_| false, b) else {
+                continue;
+            };
+            let Ok((_, _, pricing)) = engine.price(&case) else {
+                continue;
+            };
+            let (stay, problem) = stay_lenient(&signal, r, &case, engine);
+            assert_eq!(problem, None, "generated rows read");
+            stays.push(stay);
+            settled.push(Settled {
+                case,
+                value: pricing.primary.value,
+            });
+        }
+    };
     let engine = if let Some(rel) = &t.scheme {
         let (bytes, name) = src.table(rel).unwrap();
         let scheme = Scheme::from_json_slice(&bytes, &name).unwrap();

@@ -97,7 +97,7 @@ fn read_csv<const N: usize>(
             return Ok(());
         }
         for (k, rec) in chunk[..n].iter().enumerate() {
-            let line = rec.position().map_or(first + k as u64, |p| p.line());
+            let line = rec.line().unwrap_or(first + k as u64);
             row(
                 &cols,
                 line,

@@ -2,6 +2,7 @@
 //!
 //! Streams through [`super::pipeline`]: bounded memory, parallel grouping, input order kept.
 
+use crate::io::row::Row;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -68,7 +69,7 @@ fn format_row(
     out: &mut Vec<u8>,
     id: &str,
     g: &Grouping<'_>,
-    kept: (&csv::ByteRecord, &[usize]),
+    kept: (&Row, &[usize]),
     trace: Option<&str>,
 ) {
     write_field(out, id);
@@ -92,7 +93,7 @@ fn format_row(
 fn process(
     grouper: &Grouper<'_>,
     (cols, kept): &(Columns, Vec<usize>),
-    rows: &[csv::ByteRecord],
+    rows: &[Row],
     first_line: u64,
     trace: bool,
     out: &mut Vec<u8>,

@@ -6,6 +6,7 @@
 //! order. Memory is bounded by a few chunks whatever the file size. Every row is handed to the
 //! processor, which must write exactly one output row for it and count it under one status.
 
+use crate::io::row::Row;
 use std::fs::File;
 use std::io::{Read, Write};
 use std::path::Path;
@@ -133,8 +134,8 @@ pub fn run<C, H, P>(
 ) -> Result<Counts, String>
 where
     C: Sync + ColumnsRead,
-    H: FnOnce(&csv::ByteRecord) -> Result<C, String>,
-    P: Fn(&C, &[csv::ByteRecord], u64, &mut Vec<u8>, &mut Counts) + Sync,
+    H: FnOnce(&Row) -> Result<C, String>,
+    P: Fn(&C, &[Row], u64, &mut Vec<u8>, &mut Counts) + Sync,
 {
     let started = Instant::now();
     let mut reader = RowReader::open(input)?;
@@ -211,13 +212,13 @@ where
 /// Returns the number of rows read.
 pub fn for_each_chunk(
     mut reader: RowReader,
-    mut f: impl FnMut(u64, &[csv::ByteRecord]) -> Result<(), String>,
+    mut f: impl FnMut(u64, &[Row]) -> Result<(), String>,
 ) -> Result<u64, String> {
-    type Chunk = (u64, Vec<csv::ByteRecord>, usize);
+    type Chunk = (u64, Vec<Row>, usize);
     let (full_tx, full_rx) = mpsc::sync_channel::<Result<Chunk, String>>(2);
-    let (empty_tx, empty_rx) = mpsc::channel::<Vec<csv::ByteRecord>>();
+    let (empty_tx, empty_rx) = mpsc::channel::<Vec<Row>>();
     for _ in 0..3 {
-        let _ = empty_tx.send(vec![csv::ByteRecord::new(); CHUNK_ROWS]);
+        let _ = empty_tx.send(vec![Row::new(); CHUNK_ROWS]);
     }
     std::thread::scope(|scope| {
         // Owned here, so every way out (errors too) drops it and the reader thread stops.

@@ -1,6 +1,7 @@
 //! Settlement input rows: the columns `drgdip settle` reads beside the grouping columns, and the
 //! conversion of a grouped row into a [`settlement::case::Case`].
 
+use crate::io::row::Row;
 use grouper::dip::{DipGrouping, DipStatus, GroupKind};
 use grouper::{Grouping, Status};
 use settlement::case::{Bundle, Case, DipKind, DipResult, DrgOutcome, DrgResult};
@@ -68,12 +69,12 @@ fn split_codes(s: &str) -> impl Iterator<Item = &str> {
 
 impl SettleColumns {
     /// Locates the columns.
-    pub fn from_header(header: &csv::ByteRecord) -> Result<SettleColumns, HeaderError> {
+    pub fn from_header(header: &Row) -> Result<SettleColumns, HeaderError> {
         NamedColumns::from_header(header, &SETTLE_COLUMNS, &OPTIONAL).map(SettleColumns)
     }
 
     /// The best-effort id of a row.
-    pub fn id_lossy(&self, row: &csv::ByteRecord) -> String {
+    pub fn id_lossy(&self, row: &Row) -> String {
         self.0.id_lossy(row)
     }
 
@@ -85,7 +86,7 @@ impl SettleColumns {
     /// Reads a row as a case (the bundle is filled by the caller), or says why it cannot be read.
     pub fn case(
         &self,
-        row: &csv::ByteRecord,
+        row: &Row,
         approved: &dyn Fn(&str) -> bool,
         bundle: Bundle,
     ) -> Result<Case, String> {

@@ -1,6 +1,7 @@
 //! Discharge records as CSV: columns found by name, rows read as raw bytes (so a bad row becomes an
 //! `UNREADABLE` result instead of an error), and a small, allocation-free CSV field writer.
 
+use crate::io::row::Row;
 use std::io::Write;
 
 use grouper::dip::{DipRecord, Insurance};
@@ -63,7 +64,7 @@ pub enum HeaderError {
 }
 
 /// Finds extra columns to carry through to an output (`--keep`), by name, in the order asked.
-pub fn locate_extra(header: &csv::ByteRecord, names: &[String]) -> Result<Vec<usize>, String> {
+pub fn locate_extra(header: &Row, names: &[String]) -> Result<Vec<usize>, String> {
     names
         .iter()
         .map(|n| {
@@ -80,7 +81,7 @@ pub fn locate_extra(header: &csv::ByteRecord, names: &[String]) -> Result<Vec<us
 
 /// Appends the kept columns of a raw row (`,`-prefixed; empty when the row lacks the field or it is
 /// not UTF-8).
-pub fn write_kept(out: &mut Vec<u8>, row: &csv::ByteRecord, kept: &[usize]) {
+pub fn write_kept(out: &mut Vec<u8>, row: &Row, kept: &[usize]) {
     for &i in kept {
         out.push(b',');
         let v = row
@@ -103,7 +104,7 @@ impl<const N: usize> NamedColumns<N> {
     /// Locates the columns in a header row (a UTF-8 BOM and surrounding blanks are ignored); every
     /// name not in `optional` is required.
     pub fn from_header(
-        header: &csv::ByteRecord,
+        header: &Row,
         names: &'static [&'static str; N],
         optional: &[&str],
     ) -> Result<Self, HeaderError> {
@@ -151,7 +152,7 @@ impl<const N: usize> NamedColumns<N> {
     }
 
     /// The best-effort first column (the id) of a row that cannot be read otherwise.
-    pub fn id_lossy(&self, row: &csv::ByteRecord) -> String {
+    pub fn id_lossy(&self, row: &Row) -> String {
         self.index[0]
             .and_then(|i| row.get(i))
             .map(|b| String::from_utf8_lossy(b).into_owned())
@@ -160,7 +161,7 @@ impl<const N: usize> NamedColumns<N> {
 
     /// The row's fields in column order (`""` for an absent optional column), or why the row cannot
     /// be read.
-    pub fn fields<'a>(&self, row: &'a csv::ByteRecord) -> Result<[&'a str; N], String> {
+    pub fn fields<'a>(&self, row: &'a Row) -> Result<[&'a str; N], String> {
         self.fields_checked(Checked::new(row))
     }
 
@@ -207,14 +208,14 @@ impl<const N: usize> NamedColumns<N> {
 /// grouping's and the settlement's).
 #[derive(Clone, Copy, Debug)]
 pub struct Checked<'a> {
-    row: &'a csv::ByteRecord,
+    row: &'a Row,
     /// The whole row as text, when it is valid UTF-8.
     all: Option<&'a str>,
 }
 
 impl<'a> Checked<'a> {
     /// Checks a row.
-    pub fn new(row: &'a csv::ByteRecord) -> Checked<'a> {
+    pub fn new(row: &'a Row) -> Checked<'a> {
         Checked {
             row,
             all: std::str::from_utf8(row.as_slice()).ok(),
@@ -222,7 +223,7 @@ impl<'a> Checked<'a> {
     }
 
     /// The row.
-    pub fn row(&self) -> &'a csv::ByteRecord {
+    pub fn row(&self) -> &'a Row {
         self.row
     }
 }
@@ -233,7 +234,7 @@ pub struct Columns(NamedColumns<11>);
 
 impl Columns {
     /// Locates the DRG columns.
-    pub fn from_header(header: &csv::ByteRecord) -> Result<Columns, HeaderError> {
+    pub fn from_header(header: &Row) -> Result<Columns, HeaderError> {
         NamedColumns::from_header(header, &INPUT_COLUMNS, &["icu_hours"]).map(Columns)
     }
 
@@ -243,12 +244,12 @@ impl Columns {
     }
 
     /// The best-effort id of a row.
-    pub fn id_lossy(&self, row: &csv::ByteRecord) -> String {
+    pub fn id_lossy(&self, row: &Row) -> String {
         self.0.id_lossy(row)
     }
 
     /// Reads one row as a [`Record`], or says why it cannot be read.
-    pub fn record<'a>(&self, row: &'a csv::ByteRecord) -> Result<Record<'a>, String> {
+    pub fn record<'a>(&self, row: &'a Row) -> Result<Record<'a>, String> {
         self.record_checked(Checked::new(row))
     }
 
@@ -277,7 +278,7 @@ pub struct DipColumns(NamedColumns<13>);
 
 impl DipColumns {
     /// Locates the DIP columns.
-    pub fn from_header(header: &csv::ByteRecord) -> Result<DipColumns, HeaderError> {
+    pub fn from_header(header: &Row) -> Result<DipColumns, HeaderError> {
         NamedColumns::from_header(
             header,
             &DIP_INPUT_COLUMNS,
@@ -300,12 +301,12 @@ impl DipColumns {
     }
 
     /// The best-effort id of a row.
-    pub fn id_lossy(&self, row: &csv::ByteRecord) -> String {
+    pub fn id_lossy(&self, row: &Row) -> String {
         self.0.id_lossy(row)
     }
 
     /// Reads one row as a [`DipRecord`], or says why it cannot be read.
-    pub fn record<'a>(&self, row: &'a csv::ByteRecord) -> Result<DipRecord<'a>, String> {
+    pub fn record<'a>(&self, row: &'a Row) -> Result<DipRecord<'a>, String> {
         self.record_checked(Checked::new(row))
     }
 
@@ -428,7 +429,7 @@ mod tests {
 
     #[test]
     fn header_finds_columns_by_name_and_names_a_missing_one() {
-        let h = csv::ByteRecord::from(vec![
+        let h = Row::from(vec![
             "\u{feff}id",
             "extra",
             "gender",
@@ -442,17 +443,17 @@ mod tests {
             "procedures",
         ]);
         let cols = Columns::from_header(&h).unwrap();
-        let row = csv::ByteRecord::from(vec![
+        let row = Row::from(vec![
             "7", "x", "2", "30", "", "", "", "5", "1", "O80.000", "",
         ]);
         let r = cols.record(&row).unwrap();
         assert_eq!((r.id, r.gender, r.los), ("7", "2", Num::Value(5.0)));
         assert_eq!(r.icu_hours, Num::Missing);
 
-        let short = csv::ByteRecord::from(vec!["8", "x"]);
+        let short = Row::from(vec!["8", "x"]);
         assert!(cols.record(&short).unwrap_err().contains("2 fields"));
 
-        let h = csv::ByteRecord::from(vec!["id", "gender"]);
+        let h = Row::from(vec!["id", "gender"]);
         let e = Columns::from_header(&h).unwrap_err().to_string();
         assert!(e.contains("\"age\""), "{e}");
     }
@@ -460,13 +461,13 @@ mod tests {
     const NAMES: [&str; 2] = ["id", "dept"];
 
     fn cols() -> NamedColumns<2> {
-        NamedColumns::from_header(&csv::ByteRecord::from(vec!["id", "dept"]), &NAMES, &[]).unwrap()
+        NamedColumns::from_header(&Row::from(vec!["id", "dept"]), &NAMES, &[]).unwrap()
     }
 
     #[test]
     fn a_character_split_across_two_fields_is_not_read_as_text() {
         // "中" is E4 B8 AD: the whole row reads as UTF-8, but neither field does on its own.
-        let mut row = csv::ByteRecord::new();
+        let mut row = Row::new();
         row.push_field(b"a\xE4");
         row.push_field(b"\xB8\xADb");
         assert!(std::str::from_utf8(row.as_slice()).is_ok());
@@ -476,9 +477,9 @@ mod tests {
 
     #[test]
     fn valid_fields_are_slices_of_the_row() {
-        let row = csv::ByteRecord::from(vec!["病例1", "心内科"]);
+        let row = Row::from(vec!["病例1", "心内科"]);
         assert_eq!(cols().fields(&row).unwrap(), ["病例1", "心内科"]);
-        let mut bad = csv::ByteRecord::new();
+        let mut bad = Row::new();
         bad.push_field(b"ok");
         bad.push_field(b"\xFF");
         assert_eq!(

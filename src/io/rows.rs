@@ -1,7 +1,7 @@
 //! Rows of text in and out, as CSV or Parquet by the file name: the one place a command opens its
 //! row input and output.
 //!
-//! [`RowReader`] hands out a header row and then chunks of rows as [`csv::ByteRecord`]s, from a CSV
+//! [`RowReader`] hands out a header row and then chunks of rows as [`Row`]s, from a CSV
 //! file (or standard input) or from a Parquet file (each value as its text, see
 //! [`ParquetRows`]); [`RowWriter`] takes rows of text and writes CSV (or standard output) or Parquet.
 //! [`write_rows`] writes a whole table in one call. A path ending in `.parquet` (any case) is Parquet;
@@ -27,11 +27,13 @@
 //! # Ok::<(), String>(())
 //! ```
 
+use crate::io::row::Row;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufWriter, Read, Write};
 use std::path::Path;
 
 use super::csv::{flush_to, write_field};
+use super::csv_scan::CsvRows;
 use super::parquet::{ColumnType, ParquetRows, ParquetSink};
 
 /// Rows per chunk when [`RowReader::next_chunk`] is given an empty buffer.
@@ -77,7 +79,7 @@ pub struct Progress {
 }
 
 enum Source {
-    Csv(csv::Reader<BufReader<Box<dyn Read + Send>>>),
+    Csv(Box<CsvRows>),
     Parquet(Box<ParquetRows>),
 }
 
@@ -88,7 +90,7 @@ enum Source {
 /// reader thread can fill chunks while others process them.
 pub struct RowReader {
     name: String,
-    header: csv::ByteRecord,
+    header: Row,
     source: Source,
     total: Option<u64>,
     rows: u64,
@@ -129,13 +131,9 @@ impl RowReader {
             let len = f.metadata().ok().map(|m| m.len());
             (Box::new(f), len)
         };
-        let mut reader = csv::ReaderBuilder::new()
-            .flexible(true)
-            .has_headers(false)
-            .buffer_capacity(1 << 20)
-            .from_reader(BufReader::with_capacity(1 << 20, input));
-        let mut header = csv::ByteRecord::new();
-        match reader.read_byte_record(&mut header) {
+        let mut reader = Box::new(CsvRows::new(input));
+        let mut header = Row::new();
+        match reader.read(&mut header) {
             Ok(true) => {}
             Ok(false) => return Err(format!("input {name} is empty: no header row")),
             Err(e) => return Err(format!("cannot read input {name}: {e}")),
@@ -164,7 +162,7 @@ impl RowReader {
     }
 
     /// The header row (column names).
-    pub fn header(&self) -> &csv::ByteRecord {
+    pub fn header(&self) -> &Row {
         &self.header
     }
 
@@ -189,16 +187,16 @@ impl RowReader {
 
     /// Fills `buf` from the front with the next rows, reusing the records' allocations (an empty
     /// `buf` is first given [`CHUNK_ROWS`] records); returns how many were filled, 0 at the end.
-    pub fn next_chunk(&mut self, buf: &mut Vec<csv::ByteRecord>) -> Result<usize, String> {
+    pub fn next_chunk(&mut self, buf: &mut Vec<Row>) -> Result<usize, String> {
         if buf.is_empty() {
-            buf.resize(CHUNK_ROWS, csv::ByteRecord::new());
+            buf.resize(CHUNK_ROWS, Row::new());
         }
         let n = match &mut self.source {
             Source::Parquet(p) => p.next_chunk(buf)?,
             Source::Csv(reader) => {
                 let mut n = 0;
                 while n < buf.len() {
-                    match reader.read_byte_record(&mut buf[n]) {
+                    match reader.read(&mut buf[n]) {
                         Ok(true) => n += 1,
                         Ok(false) => break,
                         Err(e) => return Err(format!("cannot read input {}: {e}", self.name)),
@@ -211,7 +209,7 @@ impl RowReader {
         if let Some(hook) = &mut self.hook {
             let p = match &self.source {
                 Source::Csv(r) => Progress {
-                    done: r.position().byte(),
+                    done: r.position(),
                     total: self.total,
                     unit: ProgressUnit::Bytes,
                 },
@@ -259,7 +257,7 @@ pub struct RowWriter {
     name: String,
     sink: Sink,
     line: Vec<u8>,
-    record: csv::ByteRecord,
+    record: Row,
 }
 
 impl std::fmt::Debug for RowWriter {
@@ -297,7 +295,7 @@ impl RowWriter {
             name,
             sink,
             line: Vec::with_capacity(256),
-            record: csv::ByteRecord::new(),
+            record: Row::new(),
         })
     }
 

@@ -56,6 +56,7 @@ pub mod adjust;
 pub mod run;
 pub mod write;
 
+use crate::io::row::Row;
 use settlement::case::{Bundle, Case, DrgOutcome};
 use settlement::engine::Engine;
 use settlement::money::Fen;
@@ -86,7 +87,7 @@ impl SignalColumns {
     /// Locates the columns in a header row (all optional: a header without any is accepted, and
     /// its stays carry no patient, admission day or outpatient spending). Every field is filled
     /// until [`SignalColumns::only_for`] says otherwise.
-    pub fn from_header(header: &csv::ByteRecord) -> Result<SignalColumns, HeaderError> {
+    pub fn from_header(header: &Row) -> Result<SignalColumns, HeaderError> {
         let cols = NamedColumns::from_header(header, &SIGNAL_COLUMNS, &SIGNAL_COLUMNS)?;
         Ok(SignalColumns {
             cols,
@@ -141,12 +142,7 @@ fn date(column: &str, text: &str) -> Result<Option<Date>, String> {
 }
 
 /// Fills a stay, leaving unreadable optional fields `None`; returns the first problem met.
-fn fill(
-    cols: &SignalColumns,
-    row: &csv::ByteRecord,
-    case: &Case,
-    engine: &Engine,
-) -> (Stay, Option<String>) {
+fn fill(cols: &SignalColumns, row: &Row, case: &Case, engine: &Engine) -> (Stay, Option<String>) {
     let mut problem: Option<String> = None;
     let mut note = |e: String| {
         problem.get_or_insert(e);
@@ -225,12 +221,7 @@ fn fill(
 /// from where). Strict: an optional column that cannot be read (a date that is not `YYYY-MM-DD`,
 /// an amount that is not yuan) is an error naming the column. A settlement run should use
 /// [`stay_lenient`].
-pub fn stay(
-    cols: &SignalColumns,
-    row: &csv::ByteRecord,
-    case: &Case,
-    engine: &Engine,
-) -> Result<Stay, String> {
+pub fn stay(cols: &SignalColumns, row: &Row, case: &Case, engine: &Engine) -> Result<Stay, String> {
     match fill(cols, row, case, engine) {
         (s, None) => Ok(s),
         (_, Some(e)) => Err(e),
@@ -242,7 +233,7 @@ pub fn stay(
 /// warning. The case itself is settled either way.
 pub fn stay_lenient(
     cols: &SignalColumns,
-    row: &csv::ByteRecord,
+    row: &Row,
     case: &Case,
     engine: &Engine,
 ) -> (Stay, Option<String>) {
@@ -310,12 +301,12 @@ mod tests {
         })
     }
 
-    fn header() -> csv::ByteRecord {
-        csv::ByteRecord::from(vec!["id", "patient_id", "admit_date", "outpatient_cost"])
+    fn header() -> Row {
+        Row::from(vec!["id", "patient_id", "admit_date", "outpatient_cost"])
     }
 
-    fn row(patient: &str, admit: &str, outpatient: &str) -> csv::ByteRecord {
-        csv::ByteRecord::from(vec!["C1", patient, admit, outpatient])
+    fn row(patient: &str, admit: &str, outpatient: &str) -> Row {
+        Row::from(vec!["C1", patient, admit, outpatient])
     }
 
     #[test]
@@ -443,7 +434,7 @@ mod tests {
         assert_eq!((s.admit_date.is_some(), s.discharge_date), (true, None));
 
         // A row of the wrong width: no signal column is read, the case's fields still are.
-        let short = csv::ByteRecord::from(vec!["C1"]);
+        let short = Row::from(vec!["C1"]);
         let (s, problem) = stay_lenient(&cols, &short, &c, &e);
         assert!(problem.unwrap().contains("fields"));
         assert_eq!((s.patient, s.group.as_str()), (None, "ES35"));
@@ -451,12 +442,12 @@ mod tests {
 
     #[test]
     fn a_header_without_signal_columns_is_accepted() {
-        let h = csv::ByteRecord::from(vec!["id", "hospital"]);
+        let h = Row::from(vec!["id", "hospital"]);
         let cols = SignalColumns::from_header(&h).unwrap();
         assert!(!cols.has("patient_id"));
         assert!(cols.located().is_empty());
         let e = engine();
-        let r = csv::ByteRecord::from(vec!["C1", "H01"]);
+        let r = Row::from(vec!["C1", "H01"]);
         let s = stay(&cols, &r, &case(drg(DrgOutcome::Grouped, "ES35")), &e).unwrap();
         assert_eq!(
             (s.patient, s.admit_date, s.outpatient_cost_around),

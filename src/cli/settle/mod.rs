@@ -5,6 +5,7 @@
 //! file; without `--policy` the embedded demo policy and its embedded tables are used, so the
 //! command runs on a fresh checkout.
 
+use crate::io::row::Row;
 use std::collections::{HashMap, HashSet};
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
@@ -409,13 +410,10 @@ fn calibrate_weights(
         .parse()
         .map_err(|e| format!("tables.history_year_weights: {e}"))?;
     let mut w = DrgWeigher::new(years, "none".parse().map_err(|e| format!("{e}"))?);
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(false)
-        .from_reader(BufReader::with_capacity(1 << 20, open_input(history)?));
-    let mut header = csv::ByteRecord::new();
+    let mut reader = crate::io::csv_scan::CsvRows::new(open_input(history)?);
+    let mut header = Row::new();
     if !reader
-        .read_byte_record(&mut header)
+        .read(&mut header)
         .map_err(|e| format!("{name}: {e}"))?
     {
         return Err(format!("{name} is empty"));
@@ -438,12 +436,9 @@ fn calibrate_weights(
         Some(_) => None,
         None => Some(Columns::from_header(&header).map_err(|e| format!("{name}: {e}"))?),
     };
-    let mut row = csv::ByteRecord::new();
+    let mut row = Row::new();
     let mut line = 1u64;
-    while reader
-        .read_byte_record(&mut row)
-        .map_err(|e| format!("{name}: {e}"))?
-    {
+    while reader.read(&mut row).map_err(|e| format!("{name}: {e}"))? {
         line += 1;
         let text = |c: Option<usize>| {
             c.and_then(|c| row.get(c))

@@ -4,6 +4,7 @@
 //! hospital codes, spill blocks, `rejected.csv` rows) while the next chunk is being priced, so the
 //! serial part of the read overlaps the parallel part.
 
+use crate::io::row::Row;
 use std::collections::HashSet;
 use std::io::Write;
 use std::sync::mpsc;
@@ -61,12 +62,7 @@ type PricedRow = (usize, HospitalRules, Pricing);
 
 impl Pricer<'_> {
     /// Reads a row into `case` (its strings reused from the row before) and prices it.
-    fn price(
-        &self,
-        row: &csv::ByteRecord,
-        line: u64,
-        case: &mut Case,
-    ) -> Result<PricedRow, Rejection> {
+    fn price(&self, row: &Row, line: u64, case: &mut Case) -> Result<PricedRow, Rejection> {
         let approved = |id: &str| !self.approved.is_empty() && self.approved.contains(id);
         let checked = Checked::new(row);
         let bundle = match &self.g {
@@ -147,12 +143,7 @@ impl Read {
 }
 
 /// Prices the rows of one task: slips' data, the sealed spill block, rejections.
-fn read_task(
-    pricer: &Pricer<'_>,
-    first: u64,
-    rows: &[csv::ByteRecord],
-    pool: &spill::Buffers,
-) -> Read {
+fn read_task(pricer: &Pricer<'_>, first: u64, rows: &[Row], pool: &spill::Buffers) -> Read {
     // The block's buffer comes from the pool and goes back once written: a fresh quarter-megabyte
     // per task would cost page faults.
     let mut block = Block::new(pool.take());
@@ -164,7 +155,7 @@ fn read_task(
     out
 }
 
-fn read_rows(pricer: &Pricer<'_>, first: u64, rows: &[csv::ByteRecord], block: &mut Block) -> Read {
+fn read_rows(pricer: &Pricer<'_>, first: u64, rows: &[Row], block: &mut Block) -> Read {
     let engine = pricer.engine;
     let mut out = Read {
         firsts: Vec::with_capacity(rows.len()),

@@ -1,5 +1,6 @@
 //! Reading: Parquet record batches to rows of text.
 
+use crate::io::row::Row;
 use std::fs::File;
 use std::path::Path;
 
@@ -43,7 +44,7 @@ use super::BATCH_ROWS;
 /// out empty): a Parquet file is stored column by column, so the rest is never decompressed.
 pub struct ParquetRows {
     name: String,
-    header: csv::ByteRecord,
+    header: Row,
     unsupported: Vec<(usize, String)>,
     /// Until the first chunk: the columns to decode can still be chosen.
     builder: Option<ParquetRecordBatchReaderBuilder<File>>,
@@ -97,7 +98,7 @@ impl ParquetRows {
                 chunk.column_path()
             ));
         }
-        let mut header = csv::ByteRecord::new();
+        let mut header = Row::new();
         let mut unsupported = Vec::new();
         for field in builder.schema().fields() {
             header.push_field(field.name().as_bytes());
@@ -123,7 +124,7 @@ impl ParquetRows {
     }
 
     /// The column names.
-    pub fn header(&self) -> &csv::ByteRecord {
+    pub fn header(&self) -> &Row {
         &self.header
     }
 
@@ -174,7 +175,7 @@ impl ParquetRows {
 
     /// Fills `buf` from the front with the next rows (reusing the records' allocations); returns
     /// how many were filled, 0 at the end of the file.
-    pub fn next_chunk(&mut self, buf: &mut [csv::ByteRecord]) -> Result<usize, String> {
+    pub fn next_chunk(&mut self, buf: &mut [Row]) -> Result<usize, String> {
         if let Some(builder) = self.builder.take() {
             self.reader = Some(
                 builder

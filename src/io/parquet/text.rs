@@ -6,6 +6,7 @@
 //! on the stack, without a call through a boxed closure per value. Rare types (floats, times,
 //! booleans, …) still go through a closure ([`Text`]).
 
+use crate::io::row::Row;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
     Date32Type, Decimal128Type, Decimal32Type, Decimal64Type, Int16Type, Int32Type, Int64Type,
@@ -29,7 +30,7 @@ pub fn batch_rows(
     batch: &RecordBatch,
     slots: &[Option<usize>],
     first: usize,
-    buf: &mut [csv::ByteRecord],
+    buf: &mut [Row],
     scratch: &mut Vec<u8>,
 ) {
     // Consecutive empty fields (columns not read, no text form, null type) are one step.
@@ -55,7 +56,7 @@ pub fn batch_rows(
     let mut widest = 0usize;
     for (rec, row) in buf.iter_mut().zip(first..) {
         if rec.is_empty() && widest > 0 {
-            *rec = csv::ByteRecord::with_capacity(widest.next_power_of_two(), slots.len());
+            *rec = Row::with_capacity(widest.next_power_of_two(), slots.len());
         }
         rec.clear();
         for f in &steps {
@@ -434,7 +435,7 @@ mod tests {
             None,
         ];
         // Records that held longer rows before.
-        let mut buf = vec![csv::ByteRecord::from(vec!["old"; 20]); 3];
+        let mut buf = vec![Row::from(vec!["old"; 20]); 3];
         let mut scratch = Vec::new();
         batch_rows(&batch, &slots, 1, &mut buf, &mut scratch);
         for (k, rec) in buf.iter().enumerate() {

@@ -1,5 +1,6 @@
 //! Writing: rows of text to a Parquet file.
 
+use crate::io::row::Row;
 use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
@@ -246,7 +247,7 @@ impl ParquetSink {
     }
 
     /// Appends one row of fields (as many as the columns).
-    pub fn push_record(&mut self, record: &csv::ByteRecord) -> Result<(), String> {
+    pub fn push_record(&mut self, record: &Row) -> Result<(), String> {
         if self.failed {
             return Err(format!("cannot write {}: an earlier row failed", self.name));
         }
@@ -260,7 +261,7 @@ impl ParquetSink {
                 self.builders.len()
             ));
         }
-        for (k, (b, field)) in self.builders.iter_mut().zip(record).enumerate() {
+        for (k, (b, field)) in self.builders.iter_mut().zip(record.iter()).enumerate() {
             if let Err(e) = b.append(field) {
                 self.failed = true;
                 return Err(format!(
@@ -279,13 +280,10 @@ impl ParquetSink {
 
     /// Appends whole rows formatted as CSV (RFC 4180, no header row).
     pub fn push_csv(&mut self, bytes: &[u8]) -> Result<(), String> {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(bytes);
-        let mut record = csv::ByteRecord::new();
+        let mut reader = crate::io::csv_scan::CsvRows::with_buffer(bytes, bytes.len());
+        let mut record = Row::new();
         loop {
-            match reader.read_byte_record(&mut record) {
+            match reader.read(&mut record) {
                 Ok(true) => {}
                 Ok(false) => return Ok(()),
                 Err(e) => {

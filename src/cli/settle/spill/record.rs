@@ -1,13 +1,13 @@
 //! One spill record per case, and the blocks they are packed in.
 //!
-//! A record (little-endian): row `u32`, level `u8`, variants `u8` (2 for an approved
-//! special-review case: the review pricing, then the one without), total cost and patient share
-//! `i64`, pool `u16`, hospital and id (`u32` length + bytes), then per variant: route, class,
-//! value kind `u8`, value `i64`, weight `i64` (`i64::MIN`: none), ratio bin `u8` (255: none),
-//! facts flags `u8`, the line (`u16` length + bytes), the ratio's text (`u8` length + bytes), the
-//! formula's head (see [`Formula`]) and tail (`u32` length + bytes) and the note (`u32` length +
-//! bytes). A head is `u16` [`NEW_HEAD`] followed by its text (`u32` length + bytes), or the index
-//! of a head met earlier in the same block: most formulas of a block share one of a few heads.
+//! Numbers are LEB128 varints (signed ones zigzagged), so a record holds few bytes for LZ4 to
+//! read: the row (as the step from the block's previous row), level `u8`, variants `u8` (2 for an
+//! approved special-review case: the review pricing, then the one without), total cost, patient
+//! share, pool, hospital and id (length + bytes), then per variant: route, class, value kind
+//! `u8`, value, weight (0: none, else 1 + the points), ratio bin `u8` (255: none), facts flags
+//! `u8`, the line, the ratio's text, the formula's head (see [`Formula`]) and tail, and the note
+//! (each length + bytes). A head is 0 followed by its text, or 1 + the index of a head met
+//! earlier in the same block: most formulas of a block share one of a few heads.
 
 use settlement::money::Fen;
 use settlement::points::Points;
@@ -86,8 +86,28 @@ pub struct Record<'a> {
 const FLAG_UNGROUPABLE: u8 = 1;
 const FLAG_AMBIGUOUS: u8 = 2;
 const FLAG_EXTREME: u8 = 4;
-/// A formula head given in full (else the index of an earlier one in the block).
-pub const NEW_HEAD: u16 = u16::MAX;
+/// Most formula heads a block numbers (later new ones are written in full each time).
+const HEADS: usize = 1 << 16;
+
+/// Appends `v` as a LEB128 varint.
+#[inline]
+fn put_var(out: &mut Vec<u8>, mut v: u64) {
+    if v < 0x80 {
+        out.push(v as u8);
+        return;
+    }
+    while v >= 0x80 {
+        out.push(v as u8 | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// Appends a signed number, zigzagged (small magnitudes take few bytes).
+#[inline]
+fn put_signed(out: &mut Vec<u8>, v: i64) {
+    put_var(out, ((v << 1) ^ (v >> 63)) as u64);
+}
 
 fn route_code(r: Route) -> u8 {
     r.index() as u8
@@ -135,7 +155,9 @@ pub struct Case<'a> {
 #[derive(Default)]
 pub struct Block {
     rows: Vec<u8>,
-    heads: ahash::AHashMap<Box<[u8]>, u16>,
+    heads: ahash::AHashMap<Box<[u8]>, u32>,
+    /// The row of the previous record.
+    last_row: u32,
 }
 
 impl Block {
@@ -144,6 +166,7 @@ impl Block {
         Block {
             rows,
             heads: ahash::AHashMap::default(),
+            last_row: 0,
         }
     }
 
@@ -152,40 +175,37 @@ impl Block {
         self.rows
     }
 
-    fn short_text(&mut self, s: &[u8]) {
-        let b = &s[..s.len().min(u16::MAX as usize)];
-        self.rows.extend_from_slice(&(b.len() as u16).to_le_bytes());
-        self.rows.extend_from_slice(b);
-    }
-
-    fn long_text(&mut self, b: &[u8]) {
-        self.rows.extend_from_slice(&(b.len() as u32).to_le_bytes());
+    #[inline]
+    fn text(&mut self, b: &[u8]) {
+        put_var(&mut self.rows, b.len() as u64);
         self.rows.extend_from_slice(b);
     }
 
     fn head(&mut self, head: &[u8]) {
         if let Some(&i) = self.heads.get(head) {
-            self.rows.extend_from_slice(&i.to_le_bytes());
+            put_var(&mut self.rows, u64::from(i) + 1);
             return;
         }
-        if self.heads.len() < usize::from(NEW_HEAD) {
-            self.heads.insert(head.into(), self.heads.len() as u16);
+        if self.heads.len() < HEADS {
+            self.heads.insert(head.into(), self.heads.len() as u32);
         }
-        self.rows.extend_from_slice(&NEW_HEAD.to_le_bytes());
-        self.long_text(head);
+        self.rows.push(0);
+        self.text(head);
     }
 
     /// Appends one case.
     pub fn push(&mut self, c: &Case<'_>, variants: &[Variant<'_>]) {
         let r = &mut self.rows;
-        r.extend_from_slice(&c.row.to_le_bytes());
+        // Rows only grow within a block (a task's rows are in input order).
+        put_var(r, u64::from(c.row.wrapping_sub(self.last_row)));
+        self.last_row = c.row;
         r.push(c.level);
         r.push(variants.len() as u8);
-        r.extend_from_slice(&c.total_cost.0.to_le_bytes());
-        r.extend_from_slice(&c.patient_share.0.to_le_bytes());
-        r.extend_from_slice(&(c.pool as u16).to_le_bytes());
-        self.long_text(c.hospital.as_bytes());
-        self.long_text(c.id.as_bytes());
+        put_signed(r, c.total_cost.0);
+        put_signed(r, c.patient_share.0);
+        put_var(r, c.pool as u64);
+        self.text(c.hospital.as_bytes());
+        self.text(c.id.as_bytes());
         for v in variants {
             let (kind, value) = settlement::slip::split(v.value);
             let f = &v.facts;
@@ -193,21 +213,24 @@ impl Block {
             r.push(route_code(f.route));
             r.push(class_code(f.class));
             r.push(kind as u8);
-            r.extend_from_slice(&value.to_le_bytes());
-            r.extend_from_slice(&f.weight.map_or(i64::MIN, |w| w.0).to_le_bytes());
+            put_signed(r, value);
+            // 0 for none; the points otherwise, moved up by one (zigzagged, so never 0).
+            put_var(
+                r,
+                f.weight
+                    .map_or(0, |w| (((w.0 << 1) ^ (w.0 >> 63)) as u64).wrapping_add(1)),
+            );
             r.push(f.ratio_bin.unwrap_or(u8::MAX));
             r.push(
                 (u8::from(f.ungroupable) * FLAG_UNGROUPABLE)
                     | (u8::from(f.ambiguous) * FLAG_AMBIGUOUS)
                     | (u8::from(f.extreme_ffs) * FLAG_EXTREME),
             );
-            self.short_text(v.line);
-            let ratio = &v.ratio[..v.ratio.len().min(usize::from(u8::MAX))];
-            self.rows.push(ratio.len() as u8);
-            self.rows.extend_from_slice(ratio);
+            self.text(v.line);
+            self.text(v.ratio);
             self.head(v.formula.head);
-            self.long_text(v.formula.tail);
-            self.long_text(v.note);
+            self.text(v.formula.tail);
+            self.text(v.note);
         }
     }
 }
@@ -216,6 +239,7 @@ impl Block {
 pub struct Reader<'a> {
     b: &'a [u8],
     heads: Vec<&'a [u8]>,
+    last_row: u32,
 }
 
 impl<'a> Reader<'a> {
@@ -224,9 +248,11 @@ impl<'a> Reader<'a> {
         Reader {
             b,
             heads: Vec::new(),
+            last_row: 0,
         }
     }
 
+    #[inline]
     fn take(&mut self, n: usize) -> Option<&'a [u8]> {
         if self.b.len() < n {
             return None;
@@ -240,42 +266,47 @@ impl<'a> Reader<'a> {
         self.take(1).map(|x| x[0])
     }
 
-    fn u16(&mut self) -> Option<u16> {
-        self.take(2).map(|x| u16::from_le_bytes([x[0], x[1]]))
+    #[inline]
+    fn var(&mut self) -> Option<u64> {
+        let (&first, rest) = self.b.split_first()?;
+        if first < 0x80 {
+            // Lengths, steps, pools, head indexes: one byte.
+            self.b = rest;
+            return Some(u64::from(first));
+        }
+        let mut v = u64::from(first & 0x7f);
+        for (k, &b) in rest.iter().enumerate().take(9) {
+            v |= u64::from(b & 0x7f) << (7 * (k + 1));
+            if b < 0x80 {
+                self.b = &rest[k + 1..];
+                return Some(v);
+            }
+        }
+        None
     }
 
-    fn u32(&mut self) -> Option<u32> {
-        self.take(4)
-            .and_then(|x| x.try_into().ok())
-            .map(u32::from_le_bytes)
+    #[inline]
+    fn signed(&mut self) -> Option<i64> {
+        let z = self.var()?;
+        Some((z >> 1) as i64 ^ -((z & 1) as i64))
     }
 
-    fn i64(&mut self) -> Option<i64> {
-        self.take(8)
-            .and_then(|x| x.try_into().ok())
-            .map(i64::from_le_bytes)
-    }
-
-    fn short_bytes(&mut self) -> Option<&'a [u8]> {
-        let n = usize::from(self.u16()?);
-        self.take(n)
-    }
-
-    fn long_bytes(&mut self) -> Option<&'a [u8]> {
-        let n = self.u32()? as usize;
+    #[inline]
+    fn text(&mut self) -> Option<&'a [u8]> {
+        let n = usize::try_from(self.var()?).ok()?;
         self.take(n)
     }
 
     fn head(&mut self) -> Option<&'a [u8]> {
-        match self.u16()? {
-            NEW_HEAD => {
-                let h = self.long_bytes()?;
-                if self.heads.len() < usize::from(NEW_HEAD) {
+        match self.var()? {
+            0 => {
+                let h = self.text()?;
+                if self.heads.len() < HEADS {
                     self.heads.push(h);
                 }
                 Some(h)
             }
-            i => self.heads.get(usize::from(i)).copied(),
+            i => self.heads.get(usize::try_from(i - 1).ok()?).copied(),
         }
     }
 
@@ -291,29 +322,32 @@ impl<'a> Reader<'a> {
     }
 
     fn record(&mut self) -> Option<Record<'a>> {
-        let row = self.u32()?;
+        let row = self.last_row.wrapping_add(u32::try_from(self.var()?).ok()?);
+        self.last_row = row;
         let level = self.u8()?;
         let n = self.u8()?;
-        let total_cost = Fen(self.i64()?);
-        let patient_share = Fen(self.i64()?);
-        let pool = usize::from(self.u16()?);
-        let hospital = std::str::from_utf8(self.long_bytes()?).ok()?;
-        let id = self.long_bytes()?;
+        let total_cost = Fen(self.signed()?);
+        let patient_share = Fen(self.signed()?);
+        let pool = usize::try_from(self.var()?).ok()?;
+        let hospital = std::str::from_utf8(self.text()?).ok()?;
+        let id = self.text()?;
         let mut variants = [None, None];
         for v in variants.iter_mut().take(usize::from(n)) {
             let route = route_of(self.u8()?);
             let class = CLASSES[usize::from(self.u8()?).min(CLASSES.len() - 1)];
             let kind = self.u8()?;
-            let value = self.i64()?;
-            let weight = self.i64()?;
+            let value = self.signed()?;
+            let weight = match self.var()? {
+                0 => None,
+                z => Some(Points(((z - 1) >> 1) as i64 ^ -(((z - 1) & 1) as i64))),
+            };
             let bin = self.u8()?;
             let flags = self.u8()?;
-            let line = self.short_bytes()?;
-            let ratio_len = usize::from(self.u8()?);
-            let ratio = self.take(ratio_len)?;
+            let line = self.text()?;
+            let ratio = self.text()?;
             let head = self.head()?;
-            let tail = self.long_bytes()?;
-            let note = self.long_bytes()?;
+            let tail = self.text()?;
+            let note = self.text()?;
             let kind = match kind {
                 0 => settlement::slip::Kind::Points,
                 1 => settlement::slip::Kind::Standard,
@@ -323,7 +357,7 @@ impl<'a> Reader<'a> {
                 facts: Facts {
                     route,
                     class,
-                    weight: (weight != i64::MIN).then_some(Points(weight)),
+                    weight,
                     ratio_bin: (bin != u8::MAX).then_some(bin),
                     ungroupable: flags & FLAG_UNGROUPABLE != 0,
                     ambiguous: flags & FLAG_AMBIGUOUS != 0,
@@ -484,6 +518,53 @@ mod tests {
         for cut in 1..rows.len() {
             let mut r = Reader::new(&rows[..cut]);
             assert!(matches!(r.next_record(), Some(Err(_))), "cut at {cut}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Every number comes back as written, extremes included (the varints and zigzags).
+        #[test]
+        fn numbers_read_back_as_written(
+            cases in proptest::collection::vec(
+                (0u32..1000, proptest::prelude::any::<i64>(), proptest::prelude::any::<i64>(),
+                 proptest::prelude::any::<i64>(), proptest::option::of(-(1i64 << 62)..(1i64 << 62)),
+                 0usize..70_000),
+                1..20,
+            ),
+        ) {
+            let mut block = Block::new(Vec::new());
+            let mut row = 0u32;
+            let mut rows = Vec::new();
+            for &(step, cost, share, value, weight, pool) in &cases {
+                row = row.saturating_add(step);
+                rows.push(row);
+                let mut v = variant("h; t", "", Value::Fund(Fen(value)));
+                v.facts.weight = weight.map(Points);
+                block.push(
+                    &Case {
+                        row,
+                        level: 2,
+                        total_cost: Fen(cost),
+                        patient_share: Fen(share),
+                        pool,
+                        hospital: "H",
+                        id: "x",
+                    },
+                    &[v],
+                );
+            }
+            let bytes = block.into_rows();
+            let mut r = Reader::new(&bytes);
+            for (k, &(_, cost, share, value, weight, pool)) in cases.iter().enumerate() {
+                let rec = r.next_record().expect("a record").expect("undamaged");
+                proptest::prop_assert_eq!(rec.row, rows[k]);
+                proptest::prop_assert_eq!((rec.total_cost, rec.patient_share), (Fen(cost), Fen(share)));
+                proptest::prop_assert_eq!(rec.pool, pool);
+                let v = rec.variants[0].as_ref().expect("primary");
+                proptest::prop_assert_eq!(v.value, Value::Fund(Fen(value)));
+                proptest::prop_assert_eq!(v.facts.weight, weight.map(Points));
+            }
+            proptest::prop_assert!(r.next_record().is_none());
         }
     }
 }

@@ -38,17 +38,10 @@ pub fn close_pools(
     let policy = &engine.policy;
     let stages = engine.stages;
 
-    // 1. Duplicate ids: the first row of a key is settled, later rows are rejected.
-    slips.par_sort_unstable_by_key(|s| (s.key, s.row));
-    let mut duplicates = 0u64;
-    for i in 1..slips.len() {
-        if slips[i].key == slips[i - 1].key {
-            slips[i].flags |= DUPLICATE;
-            duplicates += 1;
-        }
-    }
-    // 2. Cases by hospital (code order), then by key: the order every allocation follows.
+    // 1. Cases by hospital (code order), then by key: the order every allocation follows.
     slips.par_sort_unstable_by_key(|s| (s.hospital, s.key, s.row));
+    // 2. Duplicate ids: the first row of a key is settled, later rows are rejected.
+    let duplicates = super::duplicates::mark(slips);
     let live = |s: &Slip| s.flags & DUPLICATE == 0;
     let mut cases = vec![0u64; hospitals];
     for s in slips.iter().filter(|s| live(s)) {

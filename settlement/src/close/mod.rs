@@ -1,12 +1,13 @@
 //! Closing a run (see [`crate::settle`]) in three steps that a streamed run (the CLI over tens of
 //! millions of cases) and an in-memory [`crate::settle::Ledger`] share:
 //!
-//! 1. [`funds::close_pools`], on compact [`crate::slip::Slip`]s: duplicate ids, the special-review
+//! 1. [`funds::close_pools`], on compact [`crate::slip::Slip`]s: duplicate ids ([`duplicates`]), the special-review
 //!    quota, capitation, each pool's closure and every case's fund payment to the fen;
 //! 2. [`tally::Tally`]: per-hospital sums of the settled cases, added case by case;
 //! 3. [`statements`]: hospital statements, risk sharing per pool and payee, the deposit and the
 //!    clearing, and the pools' balances.
 
+pub mod duplicates;
 pub mod funds;
 pub mod tally;
 

@@ -1,6 +1,6 @@
 //! Parquet files as rows of text, and rows of text as Parquet files.
 //!
-//! The commands work on rows of text fields ([`Row`]), as a CSV file holds them. Parquet
+//! The commands work on rows of text fields ([`Row`](crate::io::row::Row)), as a CSV file holds them. Parquet
 //! is read and written at that boundary, so every command that reads or writes CSV rows reads and
 //! writes Parquet rows unchanged:
 //!

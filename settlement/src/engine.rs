@@ -1,6 +1,7 @@
 //! The compiled policy: hospitals with their coefficients, pools by key, the DRG weight table, and
 //! the per-case pricing entry point ([`Engine::price`], pure and thread-safe).
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -101,6 +102,14 @@ pub struct Rejection {
     pub id: String,
     /// Reason (names the field or the policy key).
     pub reason: String,
+}
+
+/// A case's rejection for `reason`.
+fn rejection(case: &Case, reason: String) -> Rejection {
+    Rejection {
+        id: case.id.clone(),
+        reason,
+    }
 }
 
 /// A policy compiled for settlement.
@@ -289,6 +298,24 @@ impl Engine {
         if let Some(h) = self.hospitals.get(case.hospital.as_bytes()) {
             return Ok(h.clone());
         }
+        let mut r = self.level_rules(case)?.into_owned();
+        r.payee = case.hospital.clone();
+        Ok(r)
+    }
+
+    /// The rules a case's hospital is priced by, borrowed from the engine: the policy's entry, or
+    /// else [`Engine::level_rules`].
+    fn rules_of(&self, case: &Case) -> Result<Cow<'_, HospitalRules>, String> {
+        match self.hospitals.get(case.hospital.as_bytes()) {
+            Some(h) => Ok(Cow::Borrowed(h)),
+            None => self.level_rules(case),
+        }
+    }
+
+    /// The rules of the case row's level, for a hospital the policy does not list. They carry no
+    /// payee (the hospital itself: the case's), and are formed anew only for a level the engine
+    /// has none for (a policy without `[levels]`).
+    fn level_rules(&self, case: &Case) -> Result<Cow<'_, HospitalRules>, String> {
         let level = case.hospital_level.ok_or_else(|| {
             format!(
                 "hospital {:?} is not in the policy's [[hospitals]] and the case has no hospital_level",
@@ -296,17 +323,8 @@ impl Engine {
             )
         })?;
         match self.by_level.get(&level) {
-            Some(r) => Ok(HospitalRules {
-                level: r.level,
-                drg_coefficient: r.drg_coefficient.clone(),
-                dip_factor: r.dip_factor.clone(),
-                payee: case.hospital.clone(),
-            }),
-            None => {
-                let mut r = Self::hospital_rules(&self.levels, level, None)?;
-                r.payee = case.hospital.clone();
-                Ok(r)
-            }
+            Some(r) => Ok(Cow::Borrowed(r)),
+            None => Self::hospital_rules(&self.levels, level, None).map(Cow::Owned),
         }
     }
 
@@ -342,10 +360,25 @@ impl Engine {
 
     /// Validates a case and prices it along the policy's routes. Pure: safe to call from many threads.
     pub fn price(&self, case: &Case) -> Result<(usize, HospitalRules, Pricing), Rejection> {
-        let reject = |reason: String| Rejection {
-            id: case.id.clone(),
-            reason,
-        };
+        let pool = self.admit(case)?;
+        let hospital = self.hospital(case).map_err(|r| rejection(case, r))?;
+        let pricing = crate::route::route(self, case, &hospital).map_err(|r| rejection(case, r))?;
+        Ok((pool, hospital, pricing))
+    }
+
+    /// [`Engine::price`] for a run that needs of the hospital only its level: the pool, the level
+    /// the hospital is priced at, and the pricing. The hospital's rules are borrowed, where `price`
+    /// hands out a copy (with its payee, a string per case).
+    pub fn price_case(&self, case: &Case) -> Result<(usize, u8, Pricing), Rejection> {
+        let pool = self.admit(case)?;
+        let rules = self.rules_of(case).map_err(|r| rejection(case, r))?;
+        let pricing = crate::route::route(self, case, &rules).map_err(|r| rejection(case, r))?;
+        Ok((pool, rules.level, pricing))
+    }
+
+    /// Validates a case, and finds its pool.
+    fn admit(&self, case: &Case) -> Result<usize, Rejection> {
+        let reject = |reason: String| rejection(case, reason);
         if case.id.is_empty() {
             return Err(reject("the case has no id".into()));
         }
@@ -395,9 +428,7 @@ impl Engine {
                 )));
             }
         }
-        let hospital = self.hospital(case).map_err(reject)?;
-        let pricing = crate::route::route(self, case, &hospital).map_err(reject)?;
-        Ok((pool, hospital, pricing))
+        Ok(pool)
     }
 
     /// Rounds an exact amount of fen with the amount rule.

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::case::Case;
 use crate::coefficient::{Coefficient, Combine, Component};
 use crate::drg::{Bound, DrgPointRules, HighBand, Uplift};
-use crate::lookup::{bytes_eq, CodeMap};
+use crate::lookup::CodeMap;
 use crate::money::{Fen, Ratio, Rounding};
 use crate::points::Points;
 use crate::policy::{
@@ -343,14 +343,7 @@ impl Engine {
 
     /// The pool a case is settled from.
     pub fn pool_of(&self, case: &Case) -> Option<usize> {
-        // A scan of the few pools, comparing the short codes as words (no memcmp call).
-        let eq = |x: &str, v: &str| bytes_eq(x.as_bytes(), v.as_bytes());
-        let any = |list: &[String], v: &str| list.iter().any(|x| eq(x, "*") || eq(x, v));
-        self.policy.pools.iter().position(|p| {
-            eq(&p.service_line, &case.service_line)
-                && any(&p.fund_types, &case.fund_type)
-                && any(&p.localities, &case.locality)
-        })
+        self.routes.pool(&self.policy, case)
     }
 
     /// The DRG weight of a group.

@@ -10,7 +10,9 @@
 //!   ties to the earlier payee).
 
 mod arith;
+mod digits;
 mod ratio;
+mod round;
 mod text;
 
 use std::fmt;
@@ -18,9 +20,13 @@ use std::iter::Sum;
 use std::ops::{Add, AddAssign, Neg, Sub, SubAssign};
 use std::str::FromStr;
 
+pub(crate) use digits::decimal;
+pub use digits::{digits_at, push_decimal, DIGIT_PAIRS};
 pub use ratio::Ratio;
-pub(crate) use text::{decimal, push_approx, push_fixed, push_ratio};
-pub use text::{digits_at, push_decimal, Approx, DIGIT_PAIRS};
+use round::round_div64;
+pub use round::{round_div, Rounding};
+pub use text::Approx;
+pub(crate) use text::{push_approx, push_fixed, push_ratio};
 
 /// Something that cannot be turned into money or a ratio.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -60,10 +66,17 @@ impl Fen {
     pub const ZERO: Fen = Fen(0);
 
     /// Parses yuan text exactly (`"1234.5"` -> 123450 fen); more than two decimals is an error.
+    #[inline]
     pub fn from_yuan(text: &str) -> Result<Fen, MoneyError> {
-        if let Some(f) = Fen::plain_yuan(trim(text).as_bytes()) {
-            return Ok(f);
+        match Fen::plain_yuan(trim(text).as_bytes()) {
+            Some(f) => Ok(f),
+            None => Fen::from_yuan_exact(text),
         }
+    }
+
+    /// [`Fen::from_yuan`] of any text, by the exact parser.
+    #[inline(never)]
+    fn from_yuan_exact(text: &str) -> Result<Fen, MoneyError> {
         let r = Ratio::from_str(text)?;
         let fen = r.mul_int(100);
         if fen.den != 1 {
@@ -78,6 +91,7 @@ impl Fen {
 
     /// The common form `[-]digits[.d[d]]` (at most 15 integer digits) read straight into fen, in
     /// one pass; `None` for anything else, which the exact parser then reads or rejects.
+    #[inline]
     fn plain_yuan(t: &[u8]) -> Option<Fen> {
         let (neg, t) = match t.split_first() {
             Some((b'-', rest)) => (true, rest),
@@ -127,6 +141,7 @@ impl Fen {
 
 /// `str::trim`, answered at once for text that starts and ends with a printable ASCII character
 /// (nothing to trim: amounts as files write them); anything else goes to `str::trim`.
+#[inline]
 fn trim(s: &str) -> &str {
     let plain = |b: Option<&u8>| b.is_some_and(|c| c.is_ascii_graphic());
     if plain(s.as_bytes().first()) && plain(s.as_bytes().last()) {
@@ -180,92 +195,6 @@ impl Sum for Fen {
     fn sum<I: Iterator<Item = Fen>>(it: I) -> Fen {
         Fen(it.map(|f| f.0).sum())
     }
-}
-
-/// How an exact amount is rounded to an integer (of fen, or of any unit).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum Rounding {
-    /// Half away from zero (四舍五入): 2.5 -> 3, -2.5 -> -3. The default.
-    #[default]
-    HalfAwayFromZero,
-    /// Half to even (banker's): 2.5 -> 2, 3.5 -> 4.
-    HalfEven,
-    /// Toward zero (truncate).
-    TowardZero,
-    /// Toward negative infinity.
-    Floor,
-    /// Toward positive infinity.
-    Ceiling,
-}
-
-/// `num / den` rounded to an integer with `rounding`. `den` must not be zero.
-pub fn round_div(num: i128, den: i128, rounding: Rounding) -> Result<i128, MoneyError> {
-    if let (Ok(n), Ok(d)) = (i64::try_from(num), i64::try_from(den)) {
-        if d > 0 {
-            return Ok(i128::from(round_div64(n, d, rounding)));
-        }
-    }
-    round_div_wide(num, den, rounding)
-}
-
-/// [`round_div`] on 64 bits, `d` positive: the quotient and remainder of one division, the
-/// remainder compared with `d - r` (not doubled, which could overflow).
-fn round_div64(n: i64, d: i64, rounding: Rounding) -> i64 {
-    let (q, r) = (n.div_euclid(d), n.rem_euclid(d));
-    if r == 0 {
-        return q;
-    }
-    // 0 < r < d, so q < i64::MAX and q + 1 does not overflow.
-    let rest = d - r;
-    let up = match rounding {
-        Rounding::Floor => false,
-        Rounding::Ceiling => true,
-        Rounding::TowardZero => n < 0,
-        Rounding::HalfAwayFromZero => r > rest || (r == rest && n > 0),
-        Rounding::HalfEven => r > rest || (r == rest && q % 2 != 0),
-    };
-    q + i64::from(up)
-}
-
-/// [`round_div`] in 128 bits, any sign of `den`.
-fn round_div_wide(num: i128, den: i128, rounding: Rounding) -> Result<i128, MoneyError> {
-    if den == 0 {
-        return Err(MoneyError::DivisionByZero { what: "rounding" });
-    }
-    let (num, den) = if den < 0 { (-num, -den) } else { (num, den) };
-    let (q, r) = match (i64::try_from(num), i64::try_from(den)) {
-        (Ok(n), Ok(d)) => (i128::from(n.div_euclid(d)), i128::from(n.rem_euclid(d))),
-        _ => (num.div_euclid(den), num.rem_euclid(den)), // floor, and 0 <= r < den
-    };
-    if r == 0 {
-        return Ok(q);
-    }
-    let twice = 2 * r;
-    Ok(match rounding {
-        Rounding::Floor => q,
-        Rounding::Ceiling => q + 1,
-        Rounding::TowardZero => {
-            if num < 0 {
-                q + 1
-            } else {
-                q
-            }
-        }
-        Rounding::HalfAwayFromZero => {
-            if twice > den || (twice == den && num > 0) {
-                q + 1
-            } else {
-                q
-            }
-        }
-        Rounding::HalfEven => {
-            if twice > den || (twice == den && q % 2 != 0) {
-                q + 1
-            } else {
-                q
-            }
-        }
-    })
 }
 
 /// Splits `total` over `weights` in proportion, exactly: each part is the floor of its exact share
@@ -432,25 +361,6 @@ mod tests {
     }
 
     #[test]
-    fn rounding_rules() {
-        let r = |n, d, m| round_div(n, d, m).unwrap();
-        use Rounding::*;
-        assert_eq!(
-            (r(5, 2, HalfAwayFromZero), r(-5, 2, HalfAwayFromZero)),
-            (3, -3)
-        );
-        assert_eq!(
-            (r(5, 2, HalfEven), r(7, 2, HalfEven), r(-5, 2, HalfEven)),
-            (2, 4, -2)
-        );
-        assert_eq!((r(7, 2, TowardZero), r(-7, 2, TowardZero)), (3, -3));
-        assert_eq!((r(7, 2, Floor), r(-7, 2, Floor)), (3, -4));
-        assert_eq!((r(7, 2, Ceiling), r(-7, 2, Ceiling)), (4, -3));
-        assert_eq!(r(6, -4, HalfAwayFromZero), -2);
-        assert!(round_div(1, 0, HalfEven).is_err());
-    }
-
-    #[test]
     fn allocation_reconciles_to_the_fen() {
         assert_eq!(
             allocate(Fen(100), &[1, 1, 1]).unwrap(),
@@ -530,59 +440,5 @@ mod tests {
             );
             assert_eq!(got.iter().map(|f| f.0).sum::<i64>(), total.0);
         }
-    }
-
-    #[test]
-    fn rounding_on_64_bits_agrees_with_128() {
-        use Rounding::*;
-        let max = i128::from(i64::MAX);
-        let mut nums = vec![
-            0i128,
-            1,
-            2,
-            3,
-            5,
-            7,
-            10,
-            99,
-            100,
-            101,
-            12_345,
-            1 << 40,
-            max - 1,
-            max,
-        ];
-        nums.extend(nums.clone().into_iter().map(|n| -n));
-        nums.push(i128::from(i64::MIN));
-        nums.push(max + 1);
-        let dens = [
-            1i128,
-            2,
-            3,
-            4,
-            7,
-            10,
-            100,
-            10_000,
-            943_881,
-            max - 1,
-            max,
-            -1,
-            -2,
-            -7,
-            max + 9,
-        ];
-        for &n in &nums {
-            for &d in &dens {
-                for rule in [HalfAwayFromZero, HalfEven, TowardZero, Floor, Ceiling] {
-                    assert_eq!(
-                        round_div(n, d, rule),
-                        round_div_wide(n, d, rule),
-                        "{n} / {d} {rule:?}"
-                    );
-                }
-            }
-        }
-        assert!(round_div(1, 0, Floor).is_err());
     }
 }

@@ -23,8 +23,8 @@ use std::str::FromStr;
 pub(crate) use digits::decimal;
 pub use digits::{digits_at, push_decimal, DIGIT_PAIRS};
 pub use ratio::Ratio;
-use round::round_div64;
 pub use round::{round_div, Rounding};
+use round::{round_div64, round_mul_div64};
 pub use text::Approx;
 pub(crate) use text::{push_approx, push_fixed, push_ratio};
 

@@ -35,6 +35,18 @@ pub(super) fn round_div64(n: i64, d: i64, rounding: Rounding) -> i64 {
     q + i64::from(rounds_up(q, r, d, n < 0, rounding))
 }
 
+/// `n × s / d` rounded with `rounding` (`s` and `d` positive, `d × s` within 64 bits), where the
+/// product `n × s` need not fit: the floor and the remainder from two 64-bit divisions,
+/// `n = q1·d + r1` and `r1·s = q2·d + r`, so `n·s = (q1·s + q2)·d + r`. `None` when the quotient
+/// does not fit in 64 bits.
+pub(super) fn round_mul_div64(n: i64, s: i64, d: i64, rounding: Rounding) -> Option<i64> {
+    let (q1, r1) = (n.div_euclid(d), n.rem_euclid(d));
+    let y = r1.checked_mul(s)?;
+    let (q2, r) = (y / d, y % d);
+    let q = q1.checked_mul(s)?.checked_add(q2)?;
+    q.checked_add(i64::from(rounds_up(q, r, d, n < 0, rounding)))
+}
+
 /// Whether the quotient whose floor is `q` and remainder `r` (`0 <= r < d`) rounds up, its
 /// dividend negative or not: the remainder compared with `d - r` (not doubled, which could
 /// overflow).
@@ -169,5 +181,56 @@ mod tests {
             }
         }
         assert!(round_div(1, 0, Floor).is_err());
+    }
+
+    /// The two-division rounding of `n × s / d` against one 128-bit division.
+    #[test]
+    fn a_product_over_a_divisor_rounds_as_one_division() {
+        use Rounding::*;
+        let max = i64::MAX;
+        let mut nums = vec![
+            0i64,
+            1,
+            2,
+            7,
+            99,
+            12_345,
+            692_937,
+            1 << 40,
+            max / 10_000,
+            max - 1,
+            max,
+        ];
+        nums.extend(nums.clone().into_iter().map(|n| -n));
+        nums.push(i64::MIN);
+        for &n in &nums {
+            for s in [1i64, 2, 10, 10_000, 1 << 20] {
+                for d in [
+                    1i64,
+                    2,
+                    3,
+                    7,
+                    100,
+                    12_500,
+                    943_881,
+                    58_992_562_500,
+                    max / 10_000,
+                ] {
+                    if d.checked_mul(s).is_none() {
+                        continue;
+                    }
+                    for rule in [HalfAwayFromZero, HalfEven, TowardZero, Floor, Ceiling] {
+                        let wide = round_div(i128::from(n) * i128::from(s), i128::from(d), rule)
+                            .ok()
+                            .and_then(|v| i64::try_from(v).ok());
+                        assert_eq!(
+                            round_mul_div64(n, s, d, rule),
+                            wide,
+                            "{n} × {s} / {d} {rule:?}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }

@@ -108,6 +108,8 @@ pub(crate) struct DrgGroup {
 pub(crate) struct GroupCoefficient {
     /// Base × coefficient.
     pub(crate) full: Result<Ratio, MoneyError>,
+    /// `full` rounded to points (a normal case's points), when it can be.
+    pub(crate) full_points: Option<Points>,
     /// `DRG {code} weight {weight} → base {base} pts; coefficient {quoted}; `.
     pub(crate) prefix: String,
     /// The band texts (empty without point rules).
@@ -126,8 +128,13 @@ impl GroupCoefficient {
     ) -> GroupCoefficient {
         let mut prefix = String::with_capacity(g.head.len() + quoted.len() + 2);
         prefix.text(&g.head).text(quoted).text("; ");
+        let full = g.base_ratio.checked_mul(value);
         GroupCoefficient {
-            full: g.base_ratio.checked_mul(value),
+            full_points: full
+                .as_ref()
+                .ok()
+                .and_then(|&f| Points::from_ratio(f, rules.rounding).ok()),
+            full,
             prefix,
             bands: BandTexts::new(rules, base, value),
         }

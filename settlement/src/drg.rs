@@ -185,6 +185,9 @@ pub struct CaseNumbers<'a> {
     pub base_ratio: Ratio,
     /// base × the hospital coefficient (1 for a 同病同价 group).
     pub full: Ratio,
+    /// `full` rounded to points, when the caller has it (formed once for the group and the
+    /// coefficient); `None`: rounded for the case.
+    pub full_points: Option<Points>,
     /// The band texts for the base points and the coefficient.
     pub texts: &'a BandTexts,
     /// r = case cost / group mean cost.
@@ -206,6 +209,7 @@ pub fn price_case(
         base,
         base_ratio: base.ratio(),
         full,
+        full_points: None,
         texts: &texts,
         r,
     };
@@ -220,65 +224,119 @@ pub fn price_case_after(
     prefix: String,
 ) -> Result<PricedCase, MoneyError> {
     let mut formula = prefix;
-    let (base, r, t) = (n.base, n.r, n.texts);
-    let (b, full) = (n.base_ratio, n.full);
-    let pts = |x: Ratio| Points::from_ratio(x, rules.rounding);
-    if let Some(low) = rules.low {
-        if below(r, low) {
-            let pro_rata = full.checked_mul(r)?;
-            let capped = if cmp(pro_rata, full).is_gt() {
-                full
-            } else {
-                pro_rata
-            };
-            formula.text(&t.low.0).approx(r, 4).text(&t.low.1);
-            return Ok(PricedCase {
-                class: CaseClass::Low,
-                points: pts(capped)?,
-                exact: capped,
-                ratio: r,
-                formula,
-            });
-        }
-    }
-    if let Some(band) = high_band(rules, base) {
-        let c = cmp(r, band.multiple);
-        if c.is_gt() || (band.inclusive && c.is_eq()) {
-            let excess = r.checked_add(band.multiple.mul_int(-1))?;
-            let p = full.checked_add(b.checked_mul(excess)?)?;
-            formula.text(&t.high.0).approx(r, 4).text(&t.high.1);
-            return Ok(PricedCase {
-                class: CaseClass::High,
-                points: pts(p)?,
-                exact: p,
-                ratio: r,
-                formula,
-            });
-        }
-    }
-    if let Some(u) = rules.uplift {
-        if cmp(r, u.above).is_gt() && !cmp(r, u.up_to).is_gt() {
-            // base × coefficient is `full`; without the coefficient, base × 1 is `b`.
-            let bc = if u.applies_coefficient { full } else { b };
-            let p = bc.checked_mul(r.checked_add(u.add)?)?;
-            formula.text(&t.uplift.0).approx(r, 4).text(&t.uplift.1);
-            return Ok(PricedCase {
-                class: CaseClass::Uplifted,
-                points: pts(p)?,
-                exact: p,
-                ratio: r,
-                formula,
-            });
-        }
-    }
-    formula.text(&t.normal);
+    let band = Band::of(rules, n, &mut formula);
+    let exact = band.exact(n)?;
     Ok(PricedCase {
-        class: CaseClass::Normal,
-        points: pts(full)?,
-        exact: full,
-        ratio: r,
+        class: band.class(),
+        points: Points::from_ratio(exact, rules.rounding)?,
+        exact,
+        ratio: n.r,
         formula,
     })
+}
+
+/// [`price_case_after`] for the points method, which needs the rounded points only: the class,
+/// the points and the formula, without the exact points. An uplifted case's points are rounded
+/// from the product of the parts as they are ([`Ratio::mul_sum_round`]), a normal case's are the
+/// caller's `full_points`; the others', and any that do not fit in 64 bits, are the exact points
+/// rounded, as [`price_case_after`] gives them.
+pub(crate) fn price_case_points(
+    rules: &DrgPointRules,
+    n: &CaseNumbers<'_>,
+    prefix: String,
+) -> Result<(CaseClass, Points, String), MoneyError> {
+    let mut formula = prefix;
+    let band = Band::of(rules, n, &mut formula);
+    let points = match band {
+        Band::Uplift(u) => {
+            let bc = if u.applies_coefficient {
+                n.full
+            } else {
+                n.base_ratio
+            };
+            bc.mul_sum_round(n.r, u.add, crate::points::SCALE, rules.rounding)
+                .map(Points)
+        }
+        Band::Normal => n.full_points,
+        Band::Low | Band::High(_) => None,
+    };
+    let points = match points {
+        Some(p) => p,
+        None => Points::from_ratio(band.exact(n)?, rules.rounding)?,
+    };
+    Ok((band.class(), points, formula))
+}
+
+/// The band a case falls in, with what its rule needs.
+#[derive(Clone, Copy, Debug)]
+enum Band {
+    Low,
+    High(HighBand),
+    Uplift(Uplift),
+    Normal,
+}
+
+impl Band {
+    /// The band of a case, its part of the formula written to `formula`.
+    fn of(rules: &DrgPointRules, n: &CaseNumbers<'_>, formula: &mut String) -> Band {
+        let (base, r, t) = (n.base, n.r, n.texts);
+        if let Some(low) = rules.low {
+            if below(r, low) {
+                formula.text(&t.low.0).approx(r, 4).text(&t.low.1);
+                return Band::Low;
+            }
+        }
+        if let Some(band) = high_band(rules, base) {
+            let c = cmp(r, band.multiple);
+            if c.is_gt() || (band.inclusive && c.is_eq()) {
+                formula.text(&t.high.0).approx(r, 4).text(&t.high.1);
+                return Band::High(*band);
+            }
+        }
+        if let Some(u) = rules.uplift {
+            if cmp(r, u.above).is_gt() && !cmp(r, u.up_to).is_gt() {
+                formula.text(&t.uplift.0).approx(r, 4).text(&t.uplift.1);
+                return Band::Uplift(u);
+            }
+        }
+        formula.text(&t.normal);
+        Band::Normal
+    }
+
+    fn class(self) -> CaseClass {
+        match self {
+            Band::Low => CaseClass::Low,
+            Band::High(_) => CaseClass::High,
+            Band::Uplift(_) => CaseClass::Uplifted,
+            Band::Normal => CaseClass::Normal,
+        }
+    }
+
+    /// The case's points before rounding.
+    fn exact(self, n: &CaseNumbers<'_>) -> Result<Ratio, MoneyError> {
+        let (b, full, r) = (n.base_ratio, n.full, n.r);
+        match self {
+            Band::Low => {
+                // Pro rata, never more than base × coefficient.
+                let pro_rata = full.checked_mul(r)?;
+                Ok(if cmp(pro_rata, full).is_gt() {
+                    full
+                } else {
+                    pro_rata
+                })
+            }
+            Band::High(band) => {
+                let excess = r.checked_add(band.multiple.mul_int(-1))?;
+                full.checked_add(b.checked_mul(excess)?)
+            }
+            Band::Uplift(u) => {
+                // base × coefficient is `full`; without the coefficient, base × 1 is `b`.
+                let bc = if u.applies_coefficient { full } else { b };
+                bc.checked_mul(r.checked_add(u.add)?)
+            }
+            Band::Normal => Ok(full),
+        }
+    }
 }
 
 /// The DRG rate method (费率法) for one case: `base rate × weight × coefficient`, rounded once to the
@@ -429,6 +487,45 @@ mod tests {
             price_case(&none, Points(10_000), Ratio::ONE, 1, 0).is_err(),
             "a zero group mean is an error"
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_points_alone_are_the_exact_points_rounded(
+            base in 1i64..5_000_000,
+            coefficient in 500i128..1500,
+            mean in 1i64..20_000_000,
+            r_permille in 0i64..6000,
+            jitter in 0i64..1000,
+            applies in proptest::prelude::any::<bool>(),
+            kept in proptest::prelude::any::<bool>(),
+            rounding in 0usize..5,
+        ) {
+            let mut rules = zhejiang_like();
+            rules.uplift = rules.uplift.map(|u| Uplift { applies_coefficient: applies, ..u });
+            rules.rounding = [
+                Rounding::HalfAwayFromZero,
+                Rounding::HalfEven,
+                Rounding::Floor,
+                Rounding::Ceiling,
+                Rounding::TowardZero,
+            ][rounding];
+            let (base, coefficient) = (Points(base), Ratio::new(coefficient, 1000).unwrap());
+            let cost = mean * r_permille / 1000 + jitter;
+            let full = base.ratio().checked_mul(coefficient).unwrap();
+            let texts = BandTexts::new(&rules, base, coefficient);
+            let n = CaseNumbers {
+                base,
+                base_ratio: base.ratio(),
+                full,
+                full_points: kept.then(|| Points::from_ratio(full, rules.rounding).unwrap()),
+                texts: &texts,
+                r: Ratio::new(i128::from(cost), i128::from(mean)).unwrap(),
+            };
+            let all = price_case_after(&rules, &n, "DRG x; ".into());
+            let alone = price_case_points(&rules, &n, "DRG x; ".into());
+            proptest::prop_assert_eq!(alone, all.map(|p| (p.class, p.points, p.formula)));
+        }
     }
 
     #[test]

@@ -1,13 +1,14 @@
 //! The compiled policy: hospitals with their coefficients, pools by key, the DRG weight table, and
 //! the per-case pricing entry point ([`Engine::price`], pure and thread-safe).
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use crate::case::Case;
 use crate::coefficient::{Coefficient, Combine, Component};
 use crate::drg::{Bound, DrgPointRules, HighBand, Uplift};
-use crate::lookup::{bytes_eq, CodeMap};
+use crate::lookup::CodeMap;
 use crate::money::{Fen, Ratio, Rounding};
 use crate::points::Points;
 use crate::policy::{
@@ -101,6 +102,14 @@ pub struct Rejection {
     pub id: String,
     /// Reason (names the field or the policy key).
     pub reason: String,
+}
+
+/// A case's rejection for `reason`.
+fn rejection(case: &Case, reason: String) -> Rejection {
+    Rejection {
+        id: case.id.clone(),
+        reason,
+    }
 }
 
 /// A policy compiled for settlement.
@@ -289,6 +298,24 @@ impl Engine {
         if let Some(h) = self.hospitals.get(case.hospital.as_bytes()) {
             return Ok(h.clone());
         }
+        let mut r = self.level_rules(case)?.into_owned();
+        r.payee = case.hospital.clone();
+        Ok(r)
+    }
+
+    /// The rules a case's hospital is priced by, borrowed from the engine: the policy's entry, or
+    /// else [`Engine::level_rules`].
+    fn rules_of(&self, case: &Case) -> Result<Cow<'_, HospitalRules>, String> {
+        match self.hospitals.get(case.hospital.as_bytes()) {
+            Some(h) => Ok(Cow::Borrowed(h)),
+            None => self.level_rules(case),
+        }
+    }
+
+    /// The rules of the case row's level, for a hospital the policy does not list. They carry no
+    /// payee (the hospital itself: the case's), and are formed anew only for a level the engine
+    /// has none for (a policy without `[levels]`).
+    fn level_rules(&self, case: &Case) -> Result<Cow<'_, HospitalRules>, String> {
         let level = case.hospital_level.ok_or_else(|| {
             format!(
                 "hospital {:?} is not in the policy's [[hospitals]] and the case has no hospital_level",
@@ -296,17 +323,8 @@ impl Engine {
             )
         })?;
         match self.by_level.get(&level) {
-            Some(r) => Ok(HospitalRules {
-                level: r.level,
-                drg_coefficient: r.drg_coefficient.clone(),
-                dip_factor: r.dip_factor.clone(),
-                payee: case.hospital.clone(),
-            }),
-            None => {
-                let mut r = Self::hospital_rules(&self.levels, level, None)?;
-                r.payee = case.hospital.clone();
-                Ok(r)
-            }
+            Some(r) => Ok(Cow::Borrowed(r)),
+            None => Self::hospital_rules(&self.levels, level, None).map(Cow::Owned),
         }
     }
 
@@ -325,14 +343,7 @@ impl Engine {
 
     /// The pool a case is settled from.
     pub fn pool_of(&self, case: &Case) -> Option<usize> {
-        // A scan of the few pools, comparing the short codes as words (no memcmp call).
-        let eq = |x: &str, v: &str| bytes_eq(x.as_bytes(), v.as_bytes());
-        let any = |list: &[String], v: &str| list.iter().any(|x| eq(x, "*") || eq(x, v));
-        self.policy.pools.iter().position(|p| {
-            eq(&p.service_line, &case.service_line)
-                && any(&p.fund_types, &case.fund_type)
-                && any(&p.localities, &case.locality)
-        })
+        self.routes.pool(&self.policy, case)
     }
 
     /// The DRG weight of a group.
@@ -342,10 +353,25 @@ impl Engine {
 
     /// Validates a case and prices it along the policy's routes. Pure: safe to call from many threads.
     pub fn price(&self, case: &Case) -> Result<(usize, HospitalRules, Pricing), Rejection> {
-        let reject = |reason: String| Rejection {
-            id: case.id.clone(),
-            reason,
-        };
+        let pool = self.admit(case)?;
+        let hospital = self.hospital(case).map_err(|r| rejection(case, r))?;
+        let pricing = crate::route::route(self, case, &hospital).map_err(|r| rejection(case, r))?;
+        Ok((pool, hospital, pricing))
+    }
+
+    /// [`Engine::price`] for a run that needs of the hospital only its level: the pool, the level
+    /// the hospital is priced at, and the pricing. The hospital's rules are borrowed, where `price`
+    /// hands out a copy (with its payee, a string per case).
+    pub fn price_case(&self, case: &Case) -> Result<(usize, u8, Pricing), Rejection> {
+        let pool = self.admit(case)?;
+        let rules = self.rules_of(case).map_err(|r| rejection(case, r))?;
+        let pricing = crate::route::route(self, case, &rules).map_err(|r| rejection(case, r))?;
+        Ok((pool, rules.level, pricing))
+    }
+
+    /// Validates a case, and finds its pool.
+    fn admit(&self, case: &Case) -> Result<usize, Rejection> {
+        let reject = |reason: String| rejection(case, reason);
         if case.id.is_empty() {
             return Err(reject("the case has no id".into()));
         }
@@ -395,9 +421,7 @@ impl Engine {
                 )));
             }
         }
-        let hospital = self.hospital(case).map_err(reject)?;
-        let pricing = crate::route::route(self, case, &hospital).map_err(reject)?;
-        Ok((pool, hospital, pricing))
+        Ok(pool)
     }
 
     /// Rounds an exact amount of fen with the amount rule.

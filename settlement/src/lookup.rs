@@ -10,6 +10,7 @@
 //! callers keep the scan for it.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, Hash, Hasher};
 
 /// A set of line numbers below [`LineSet::CAPACITY`], in policy order.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -106,6 +107,96 @@ fn has_prefix(code: &[u8], p: &[u8]) -> bool {
     code.get(..p.len()).is_some_and(|head| bytes_eq(head, p))
 }
 
+/// A code of at most 16 bytes as two words and its length: two codes are equal exactly when their
+/// `ShortCode`s are (the words hold every byte: the code's two ends, overlapping in the middle, as
+/// [`bytes_eq`] reads them). A lookup then compares words, and hashes two of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ShortCode {
+    head: u64,
+    tail: u64,
+    len: u8,
+}
+
+impl ShortCode {
+    /// Stands for a code longer than 16 bytes in a list of keys: no `ShortCode` of a code equals it.
+    const LONG: ShortCode = ShortCode {
+        head: 0,
+        tail: 0,
+        len: u8::MAX,
+    };
+
+    /// The code's words, when it has at most 16 bytes.
+    #[inline]
+    pub(crate) fn of(code: &[u8]) -> Option<ShortCode> {
+        let n = code.len();
+        let w4 = |at: usize| code[at..at + 4].try_into().map_or(0, u32::from_le_bytes);
+        let w8 = |at: usize| code[at..at + 8].try_into().map_or(0, u64::from_le_bytes);
+        let (head, tail) = match n {
+            0 => (0, 0),
+            1..=3 => (
+                u64::from(code[0]) | u64::from(code[n / 2]) << 8 | u64::from(code[n - 1]) << 16,
+                0,
+            ),
+            4..=7 => (u64::from(w4(0)) | u64::from(w4(n - 4)) << 32, 0),
+            8..=16 => (w8(0), w8(n - 8)),
+            _ => return None,
+        };
+        Some(ShortCode {
+            head,
+            tail,
+            len: n as u8,
+        })
+    }
+
+    /// The key a list of keys holds for `code`: its `ShortCode`, or [`ShortCode::LONG`].
+    pub(crate) fn key(code: &[u8]) -> ShortCode {
+        ShortCode::of(code).unwrap_or(ShortCode::LONG)
+    }
+}
+
+impl Hash for ShortCode {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.head ^ u64::from(self.len).rotate_right(8));
+        state.write_u64(self.tail);
+    }
+}
+
+/// The hasher of [`ShortCode`]s: each word folded in with one wide multiplication (the codes are a
+/// policy's, not an adversary's; a weak hash only costs more comparisons).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct ShortHash;
+
+impl BuildHasher for ShortHash {
+    type Hasher = ShortHasher;
+
+    fn build_hasher(&self) -> ShortHasher {
+        ShortHasher(0)
+    }
+}
+
+/// See [`ShortHash`].
+pub(crate) struct ShortHasher(u64);
+
+impl Hasher for ShortHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    #[inline]
+    fn write_u64(&mut self, v: u64) {
+        // The folded multiply of aHash's fallback: the high and low halves of the product mixed.
+        const K: u64 = 0x5851_f42d_4c95_7f2d;
+        let m = u128::from(self.0 ^ v) * u128::from(K);
+        self.0 = (m as u64) ^ ((m >> 64) as u64);
+    }
+}
+
 /// Values by exact code (bytes). A code whose first byte begins no key is answered by a bit test;
 /// up to [`FEW`] keys are compared one by one, more are hashed.
 #[derive(Clone, Debug)]
@@ -113,8 +204,12 @@ pub(crate) struct CodeMap<V> {
     first: FirstBytes,
     /// The keys and values, in the order added.
     entries: Vec<(Box<[u8]>, V)>,
-    /// Where each key is in `entries`, once there are more than [`FEW`].
-    many: HashMap<Box<[u8]>, usize, ahash::RandomState>,
+    /// The keys of `entries` as [`ShortCode`]s, in the same order.
+    short: Vec<ShortCode>,
+    /// Where each key of at most 16 bytes is in `entries`, once there are more than [`FEW`].
+    many: HashMap<ShortCode, usize, ShortHash>,
+    /// The same for longer keys.
+    many_long: HashMap<Box<[u8]>, usize, ahash::RandomState>,
 }
 
 impl<V> Default for CodeMap<V> {
@@ -122,7 +217,9 @@ impl<V> Default for CodeMap<V> {
         CodeMap {
             first: FirstBytes::default(),
             entries: Vec::new(),
+            short: Vec::new(),
             many: HashMap::default(),
+            many_long: HashMap::default(),
         }
     }
 }
@@ -145,8 +242,13 @@ impl<V> CodeMap<V> {
         match self.find(code) {
             Some(at) => self.entries[at].1 = v,
             None => {
+                let at = self.entries.len();
                 self.entries.push((code.into(), v));
-                self.many.insert(code.into(), self.entries.len() - 1);
+                self.short.push(ShortCode::key(code));
+                match ShortCode::of(code) {
+                    Some(k) => self.many.insert(k, at),
+                    None => self.many_long.insert(code.into(), at),
+                };
                 if let Some(&b) = code.first() {
                     self.first.insert(b);
                 }
@@ -154,17 +256,27 @@ impl<V> CodeMap<V> {
         }
     }
 
+    #[inline]
     fn find(&self, code: &[u8]) -> Option<usize> {
         if let Some(&b) = code.first() {
             if !self.first.contains(b) {
                 return None;
             }
         }
-        if self.entries.len() <= FEW {
+        let few = self.entries.len() <= FEW;
+        match ShortCode::of(code) {
             // The keys are distinct: the first equal one is the only one.
-            self.entries.iter().position(|(k, _)| bytes_eq(k, code))
-        } else {
-            self.many.get(code).copied()
+            Some(k) if few => self.short.iter().position(|s| *s == k),
+            None if few => self.entries.iter().position(|(k, _)| bytes_eq(k, code)),
+            _ => self.find_hashed(code),
+        }
+    }
+
+    /// Where `code` is in `entries`, by the hashed keys (kept for every key).
+    fn find_hashed(&self, code: &[u8]) -> Option<usize> {
+        match ShortCode::of(code) {
+            Some(k) => self.many.get(&k).copied(),
+            None => self.many_long.get(code).copied(),
         }
     }
 
@@ -254,7 +366,7 @@ impl PrefixIndex {
         } else {
             for &n in &self.lengths {
                 let Some(head) = code.get(..n) else { break };
-                if let Some(&at) = map.many.get(head) {
+                if let Some(at) = map.find_hashed(head) {
                     found = found.or(map.entries[at].1);
                 }
             }
@@ -291,12 +403,48 @@ mod tests {
             vec![""],
             vec!["é", "F20.0"],
             vec!["F20"],
-            vec!["A", "B1", "C22", "D333", "E4444", "15"],
+            vec![
+                "A",
+                "B1",
+                "C22",
+                "D333",
+                "E4444",
+                "15",
+                "LONG.PREFIX.0123456",
+            ],
         ];
         let codes = [
-            "", "F", "F2", "F20", "F20.000", "F31.1", "F32", "U07", "U07.1", "U07.100", "Z50",
-            "K64.8", "K64.9", "é", "éa", "\u{e9}F", "X", "F20.0", "A", "B", "B1", "C2", "C222",
-            "D333", "E4444", "15", "1", "150",
+            "",
+            "F",
+            "F2",
+            "F20",
+            "F20.000",
+            "F31.1",
+            "F32",
+            "U07",
+            "U07.1",
+            "U07.100",
+            "Z50",
+            "K64.8",
+            "K64.9",
+            "é",
+            "éa",
+            "\u{e9}F",
+            "X",
+            "F20.0",
+            "A",
+            "B",
+            "B1",
+            "C2",
+            "C222",
+            "D333",
+            "E4444",
+            "15",
+            "1",
+            "150",
+            "LONG.PREFIX.0123456",
+            "LONG.PREFIX.01234567",
+            "LONG.PREFIX.012345",
         ];
         for n in [1, 2, 3, 4, 5, 6, 7, 8] {
             let lists = &all[..n];
@@ -352,6 +500,13 @@ mod tests {
         for a in &words {
             for b in &words {
                 assert_eq!(bytes_eq(a, b), a == b, "{a:?} {b:?}");
+                let (sa, sb) = (ShortCode::of(a), ShortCode::of(b));
+                assert_eq!(sa.is_some(), a.len() <= 16, "{a:?}");
+                assert_eq!(
+                    sa.is_some() && sa == sb,
+                    a == b && a.len() <= 16,
+                    "{a:?} {b:?}"
+                );
                 assert_eq!(has_prefix(a, b), a.starts_with(b), "{a:?} {b:?}");
             }
         }
@@ -363,14 +518,31 @@ mod tests {
             let mut map = CodeMap::default();
             let mut reference = HashMap::new();
             for i in 0..n {
-                let code = format!("H{:02}", i % 30);
+                // Short codes, and codes past the 16 bytes of a ShortCode.
+                let code = match i % 3 {
+                    2 => format!("hospital-code-long-{:02}", i % 30),
+                    _ => format!("H{:02}", i % 30),
+                };
                 map.insert(code.as_bytes(), i);
                 reference.insert(code, i);
             }
             *map.entry(b"X1", || 100) += 1;
             *reference.entry("X1".to_string()).or_insert(100) += 1;
             for probe in [
-                "H00", "H01", "H29", "H30", "H1", "", "X1", "X", "h01", "H011",
+                "H00",
+                "H01",
+                "H29",
+                "H30",
+                "H1",
+                "",
+                "X1",
+                "X",
+                "h01",
+                "H011",
+                "hospital-code-long-02",
+                "hospital-code-long-03",
+                "hospital-code-long-0",
+                "hospital-code-long-020",
             ] {
                 assert_eq!(
                     map.get(probe.as_bytes()),

@@ -243,6 +243,33 @@ proptest! {
             prop_assert!(hb.payment >= payment, "payment {} -> {}", payment, hb.payment);
         }
     }
+
+    #[test]
+    fn pricing_by_level_is_pricing_with_the_hospitals_rules(
+        p in policy_spec(),
+        specs in prop::collection::vec((case_spec(), 0u8..8), 1..60),
+    ) {
+        let plain: Vec<CaseSpec> = specs.iter().map(|(c, _)| c.clone()).collect();
+        let e = engine(&p, &plain);
+        for (i, (spec, how)) in specs.iter().enumerate() {
+            let mut c = case_of(i, spec, p.dip.is_some());
+            // Now and then a hospital the policy does not list without a level, or with a level
+            // it has no rules for: both rejected.
+            match how {
+                0 => c.hospital_level = None,
+                1 => c.hospital_level = Some(7),
+                _ => {}
+            }
+            let by_level = e.price_case(&c);
+            match e.price(&c) {
+                Ok((pool, h, pricing)) => {
+                    prop_assert_eq!(by_level, Ok((pool, h.level, pricing)), "{:?}", c);
+                    prop_assert_eq!(h.payee.as_str(), e.payee_of(&c.hospital));
+                }
+                Err(r) => prop_assert_eq!(by_level, Err(r), "{:?}", c),
+            }
+        }
+    }
 }
 
 fn hospital_of<'a>(

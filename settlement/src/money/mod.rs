@@ -10,7 +10,9 @@
 //!   ties to the earlier payee).
 
 mod arith;
+mod digits;
 mod ratio;
+mod round;
 mod text;
 
 use std::fmt;
@@ -18,9 +20,13 @@ use std::iter::Sum;
 use std::ops::{Add, AddAssign, Neg, Sub, SubAssign};
 use std::str::FromStr;
 
+pub(crate) use digits::decimal;
+pub use digits::{digits_at, push_decimal, DIGIT_PAIRS};
 pub use ratio::Ratio;
-pub(crate) use text::{decimal, push_approx, push_fixed, push_ratio};
-pub use text::{digits_at, push_decimal, Approx, DIGIT_PAIRS};
+pub use round::{round_div, Rounding};
+use round::{round_div64, round_mul_div64};
+pub use text::Approx;
+pub(crate) use text::{push_approx, push_fixed, push_ratio};
 
 /// Something that cannot be turned into money or a ratio.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -60,10 +66,17 @@ impl Fen {
     pub const ZERO: Fen = Fen(0);
 
     /// Parses yuan text exactly (`"1234.5"` -> 123450 fen); more than two decimals is an error.
+    #[inline]
     pub fn from_yuan(text: &str) -> Result<Fen, MoneyError> {
-        if let Some(f) = Fen::plain_yuan(text.trim().as_bytes()) {
-            return Ok(f);
+        match Fen::plain_yuan(trim(text).as_bytes()) {
+            Some(f) => Ok(f),
+            None => Fen::from_yuan_exact(text),
         }
+    }
+
+    /// [`Fen::from_yuan`] of any text, by the exact parser.
+    #[inline(never)]
+    fn from_yuan_exact(text: &str) -> Result<Fen, MoneyError> {
         let r = Ratio::from_str(text)?;
         let fen = r.mul_int(100);
         if fen.den != 1 {
@@ -76,29 +89,37 @@ impl Fen {
             .map_err(|_| MoneyError::Overflow { what: "amount" })
     }
 
-    /// The common form `[-]digits[.d[d]]` (at most 15 integer digits) read straight into fen;
-    /// `None` for anything else, which the exact parser then reads or rejects.
+    /// The common form `[-]digits[.d[d]]` (at most 15 integer digits) read straight into fen, in
+    /// one pass; `None` for anything else, which the exact parser then reads or rejects.
+    #[inline]
     fn plain_yuan(t: &[u8]) -> Option<Fen> {
         let (neg, t) = match t.split_first() {
             Some((b'-', rest)) => (true, rest),
             _ => (false, t),
         };
-        let dot = t.iter().position(|&b| b == b'.').unwrap_or(t.len());
-        let (int, frac) = (&t[..dot], t.get(dot + 1..).unwrap_or(&[]));
-        if int.is_empty() || int.len() > 15 || frac.len() > 2 || (dot < t.len() && frac.is_empty())
-        {
+        // 15 integer digits, the dot and 2 decimals at most: fewer than 18 digits, which an i64
+        // holds, are read before the form is checked.
+        if t.len() > 18 {
             return None;
         }
         let mut v: i64 = 0;
-        for &b in int.iter().chain(frac) {
-            if !b.is_ascii_digit() {
+        let mut dot = None;
+        for (i, &b) in t.iter().enumerate() {
+            let d = b.wrapping_sub(b'0');
+            if d < 10 {
+                v = v * 10 + i64::from(d);
+            } else if b == b'.' && dot.is_none() {
+                dot = Some(i);
+            } else {
                 return None;
             }
-            v = v * 10 + i64::from(b - b'0');
         }
-        for _ in frac.len()..2 {
-            v *= 10;
+        let int = dot.unwrap_or(t.len());
+        let frac = dot.map_or(0, |d| t.len() - d - 1);
+        if int == 0 || int > 15 || frac > 2 || (dot.is_some() && frac == 0) {
+            return None;
         }
+        let v = v * [100, 10, 1][frac];
         Some(Fen(if neg { -v } else { v }))
     }
 
@@ -115,6 +136,18 @@ impl Fen {
     /// Checked addition.
     pub fn checked_add(self, o: Fen) -> Option<Fen> {
         self.0.checked_add(o.0).map(Fen)
+    }
+}
+
+/// `str::trim`, answered at once for text that starts and ends with a printable ASCII character
+/// (nothing to trim: amounts as files write them); anything else goes to `str::trim`.
+#[inline]
+fn trim(s: &str) -> &str {
+    let plain = |b: Option<&u8>| b.is_some_and(|c| c.is_ascii_graphic());
+    if plain(s.as_bytes().first()) && plain(s.as_bytes().last()) {
+        s
+    } else {
+        s.trim()
     }
 }
 
@@ -162,92 +195,6 @@ impl Sum for Fen {
     fn sum<I: Iterator<Item = Fen>>(it: I) -> Fen {
         Fen(it.map(|f| f.0).sum())
     }
-}
-
-/// How an exact amount is rounded to an integer (of fen, or of any unit).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum Rounding {
-    /// Half away from zero (四舍五入): 2.5 -> 3, -2.5 -> -3. The default.
-    #[default]
-    HalfAwayFromZero,
-    /// Half to even (banker's): 2.5 -> 2, 3.5 -> 4.
-    HalfEven,
-    /// Toward zero (truncate).
-    TowardZero,
-    /// Toward negative infinity.
-    Floor,
-    /// Toward positive infinity.
-    Ceiling,
-}
-
-/// `num / den` rounded to an integer with `rounding`. `den` must not be zero.
-pub fn round_div(num: i128, den: i128, rounding: Rounding) -> Result<i128, MoneyError> {
-    if let (Ok(n), Ok(d)) = (i64::try_from(num), i64::try_from(den)) {
-        if d > 0 {
-            return Ok(i128::from(round_div64(n, d, rounding)));
-        }
-    }
-    round_div_wide(num, den, rounding)
-}
-
-/// [`round_div`] on 64 bits, `d` positive: the quotient and remainder of one division, the
-/// remainder compared with `d - r` (not doubled, which could overflow).
-fn round_div64(n: i64, d: i64, rounding: Rounding) -> i64 {
-    let (q, r) = (n.div_euclid(d), n.rem_euclid(d));
-    if r == 0 {
-        return q;
-    }
-    // 0 < r < d, so q < i64::MAX and q + 1 does not overflow.
-    let rest = d - r;
-    let up = match rounding {
-        Rounding::Floor => false,
-        Rounding::Ceiling => true,
-        Rounding::TowardZero => n < 0,
-        Rounding::HalfAwayFromZero => r > rest || (r == rest && n > 0),
-        Rounding::HalfEven => r > rest || (r == rest && q % 2 != 0),
-    };
-    q + i64::from(up)
-}
-
-/// [`round_div`] in 128 bits, any sign of `den`.
-fn round_div_wide(num: i128, den: i128, rounding: Rounding) -> Result<i128, MoneyError> {
-    if den == 0 {
-        return Err(MoneyError::DivisionByZero { what: "rounding" });
-    }
-    let (num, den) = if den < 0 { (-num, -den) } else { (num, den) };
-    let (q, r) = match (i64::try_from(num), i64::try_from(den)) {
-        (Ok(n), Ok(d)) => (i128::from(n.div_euclid(d)), i128::from(n.rem_euclid(d))),
-        _ => (num.div_euclid(den), num.rem_euclid(den)), // floor, and 0 <= r < den
-    };
-    if r == 0 {
-        return Ok(q);
-    }
-    let twice = 2 * r;
-    Ok(match rounding {
-        Rounding::Floor => q,
-        Rounding::Ceiling => q + 1,
-        Rounding::TowardZero => {
-            if num < 0 {
-                q + 1
-            } else {
-                q
-            }
-        }
-        Rounding::HalfAwayFromZero => {
-            if twice > den || (twice == den && num > 0) {
-                q + 1
-            } else {
-                q
-            }
-        }
-        Rounding::HalfEven => {
-            if twice > den || (twice == den && q % 2 != 0) {
-                q + 1
-            } else {
-                q
-            }
-        }
-    })
 }
 
 /// Splits `total` over `weights` in proportion, exactly: each part is the floor of its exact share
@@ -376,23 +323,41 @@ mod tests {
         }
     }
 
-    #[test]
-    fn rounding_rules() {
-        let r = |n, d, m| round_div(n, d, m).unwrap();
-        use Rounding::*;
-        assert_eq!(
-            (r(5, 2, HalfAwayFromZero), r(-5, 2, HalfAwayFromZero)),
-            (3, -3)
-        );
-        assert_eq!(
-            (r(5, 2, HalfEven), r(7, 2, HalfEven), r(-5, 2, HalfEven)),
-            (2, 4, -2)
-        );
-        assert_eq!((r(7, 2, TowardZero), r(-7, 2, TowardZero)), (3, -3));
-        assert_eq!((r(7, 2, Floor), r(-7, 2, Floor)), (3, -4));
-        assert_eq!((r(7, 2, Ceiling), r(-7, 2, Ceiling)), (4, -3));
-        assert_eq!(r(6, -4, HalfAwayFromZero), -2);
-        assert!(round_div(1, 0, HalfEven).is_err());
+    /// The shortcut as it was: the dot found first, then the digits on each side.
+    fn plain_yuan_by_parts(t: &[u8]) -> Option<Fen> {
+        let (neg, t) = match t.split_first() {
+            Some((b'-', rest)) => (true, rest),
+            _ => (false, t),
+        };
+        let dot = t.iter().position(|&b| b == b'.').unwrap_or(t.len());
+        let (int, frac) = (&t[..dot], t.get(dot + 1..).unwrap_or(&[]));
+        if int.is_empty() || int.len() > 15 || frac.len() > 2 || (dot < t.len() && frac.is_empty())
+        {
+            return None;
+        }
+        let mut v: i64 = 0;
+        for &b in int.iter().chain(frac) {
+            if !b.is_ascii_digit() {
+                return None;
+            }
+            v = v * 10 + i64::from(b - b'0');
+        }
+        for _ in frac.len()..2 {
+            v *= 10;
+        }
+        Some(Fen(if neg { -v } else { v }))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_one_pass_shortcut_reads_what_the_parts_did(t in "[-+0-9. ]{0,20}|-?[0-9]{0,17}(\\.[0-9]{0,3})?") {
+            proptest::prop_assert_eq!(Fen::plain_yuan(t.as_bytes()), plain_yuan_by_parts(t.as_bytes()), "{:?}", t);
+        }
+
+        #[test]
+        fn the_ascii_trim_is_str_trim(t in "[ \\t\u{3000}\u{a0}]{0,2}[-0-9a. \u{3000}]{0,6}[ \\t\u{3000}\u{a0}]{0,2}") {
+            proptest::prop_assert_eq!(trim(&t), t.trim());
+        }
     }
 
     #[test]
@@ -475,59 +440,5 @@ mod tests {
             );
             assert_eq!(got.iter().map(|f| f.0).sum::<i64>(), total.0);
         }
-    }
-
-    #[test]
-    fn rounding_on_64_bits_agrees_with_128() {
-        use Rounding::*;
-        let max = i128::from(i64::MAX);
-        let mut nums = vec![
-            0i128,
-            1,
-            2,
-            3,
-            5,
-            7,
-            10,
-            99,
-            100,
-            101,
-            12_345,
-            1 << 40,
-            max - 1,
-            max,
-        ];
-        nums.extend(nums.clone().into_iter().map(|n| -n));
-        nums.push(i128::from(i64::MIN));
-        nums.push(max + 1);
-        let dens = [
-            1i128,
-            2,
-            3,
-            4,
-            7,
-            10,
-            100,
-            10_000,
-            943_881,
-            max - 1,
-            max,
-            -1,
-            -2,
-            -7,
-            max + 9,
-        ];
-        for &n in &nums {
-            for &d in &dens {
-                for rule in [HalfAwayFromZero, HalfEven, TowardZero, Floor, Ceiling] {
-                    assert_eq!(
-                        round_div(n, d, rule),
-                        round_div_wide(n, d, rule),
-                        "{n} / {d} {rule:?}"
-                    );
-                }
-            }
-        }
-        assert!(round_div(1, 0, Floor).is_err());
     }
 }

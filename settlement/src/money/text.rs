@@ -1,154 +1,11 @@
-//! Decimal text of amounts, points and ratios, written without the formatting machinery's padding
-//! (formulas print millions of numbers).
+//! Text of ratios, exact and rounded for display, and the pushes that write numbers into formulas
+//! (the digits from [`super::digits`], without the formatting machinery: formulas print millions
+//! of numbers).
 
 use std::fmt;
 
+use super::digits::{decimal, Digits, POW10};
 use super::{round_div, Ratio, Rounding};
-
-/// `v / 10^places` as decimal text with exactly `places` decimals, written into `buf` (formulas
-/// print millions of amounts; this skips the formatting machinery's padding).
-pub(crate) fn decimal(buf: &mut [u8; 24], v: i64, places: usize) -> &str {
-    std::str::from_utf8(decimal_bytes(buf, v, places)).unwrap_or("?")
-}
-
-/// [`decimal`] as bytes (ASCII), for writers that need no `str`.
-fn decimal_bytes(buf: &mut [u8; 24], v: i64, places: usize) -> &[u8] {
-    let i = decimal_into(buf, v, places);
-    &buf[i..]
-}
-
-/// Writes [`decimal`]'s text at the end of `buf`; returns where it starts. Two digits at a time.
-fn decimal_into(buf: &mut [u8; 24], v: i64, places: usize) -> usize {
-    if places > 18 {
-        return decimal_by_digit(buf, v, places);
-    }
-    let a = v.unsigned_abs();
-    let mut i = buf.len();
-    if places > 0 {
-        let scale = 10u64.pow(places as u32);
-        i = digits_into(buf, i, a % scale, places);
-        i -= 1;
-        buf[i] = b'.';
-        i = digits_into(buf, i, a / scale, 1);
-    } else {
-        i = digits_into(buf, i, a, 1);
-    }
-    if v < 0 {
-        i -= 1;
-        buf[i] = b'-';
-    }
-    i
-}
-
-/// "00" to "99": the two digits of each number below 100, for writers of decimal text.
-pub const DIGIT_PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
-2021222324252627282930313233343536373839\
-4041424344454647484950515253545556575859\
-6061626364656667686970717273747576777879\
-8081828384858687888990919293949596979899";
-
-/// Writes the decimal digits of `v` (two at a time) so that they end just before `buf[end]`;
-/// returns where they start. For the number writers here and the Parquet text of
-/// `drgdip::io::parquet`.
-#[inline(always)]
-pub fn digits_at<const N: usize>(buf: &mut [u8; N], end: usize, mut v: u64) -> usize {
-    let mut i = end;
-    while v >= 100 {
-        let r = (v % 100) as usize * 2;
-        v /= 100;
-        i -= 2;
-        buf[i..i + 2].copy_from_slice(&DIGIT_PAIRS[r..r + 2]);
-    }
-    if v >= 10 {
-        let r = v as usize * 2;
-        i -= 2;
-        buf[i..i + 2].copy_from_slice(&DIGIT_PAIRS[r..r + 2]);
-    } else {
-        i -= 1;
-        buf[i] = b'0' + v as u8;
-    }
-    i
-}
-
-/// Writes `a` in decimal, zero-padded to at least `width` digits, ending before `end`; returns
-/// where it starts.
-fn digits_into(buf: &mut [u8; 24], end: usize, a: u64, width: usize) -> usize {
-    let mut i = digits_at(buf, end, a);
-    while end - i < width {
-        i -= 1;
-        buf[i] = b'0';
-    }
-    i
-}
-
-/// [`decimal_into`] a digit at a time: for more than 18 places, and the tests' reference.
-fn decimal_by_digit(buf: &mut [u8; 24], v: i64, places: usize) -> usize {
-    let mut a = v.unsigned_abs();
-    let mut i = buf.len();
-    let mut k = 0;
-    loop {
-        if k == places && places > 0 {
-            i -= 1;
-            buf[i] = b'.';
-        }
-        i -= 1;
-        buf[i] = b'0' + (a % 10) as u8;
-        a /= 10;
-        k += 1;
-        if k > places && a == 0 {
-            break;
-        }
-    }
-    if v < 0 {
-        i -= 1;
-        buf[i] = b'-';
-    }
-    i
-}
-
-/// Appends `v / 10^places` as decimal text with exactly `places` decimals (at most 18) to `out`:
-/// the row writers' way to print fen (`places` 0) and points (4) without the formatting machinery.
-pub fn push_decimal(out: &mut Vec<u8>, v: i64, places: usize) {
-    let mut buf = [0u8; 24];
-    out.extend_from_slice(decimal_bytes(&mut buf, v, places.min(18)));
-}
-
-/// Decimal text in a stack buffer: ASCII digits with at most a `-` and a `.`.
-struct Digits {
-    buf: [u8; 24],
-    start: usize,
-    end: usize,
-}
-
-impl Digits {
-    /// `v / 10^places` with exactly `places` decimals (at most 18).
-    fn fixed(v: i64, places: usize) -> Digits {
-        let mut buf = [0u8; 24];
-        let start = decimal_into(&mut buf, v, places.min(18));
-        Digits {
-            buf,
-            start,
-            end: 24,
-        }
-    }
-
-    fn bytes(&self) -> &[u8] {
-        &self.buf[self.start..self.end]
-    }
-
-    fn as_str(&self) -> &str {
-        std::str::from_utf8(self.bytes()).unwrap_or("?")
-    }
-
-    /// Appends the text to a formula: byte by byte (every byte is ASCII), which is cheaper than
-    /// validating a few bytes as UTF-8 and copying them.
-    fn push_to(&self, s: &mut String) {
-        s.reserve(self.end - self.start);
-        for &b in self.bytes() {
-            s.push(char::from(b));
-        }
-    }
-}
 
 /// [`Ratio`]'s text when the ratio is an integer or a decimal whose scaled value fits in 64 bits
 /// (every ratio a formula prints); `None` sends the caller to the general code, [`ratio_text_wide`].
@@ -183,7 +40,7 @@ fn ratio_digits(r: Ratio) -> Option<Digits> {
 /// [`Approx`]'s text when the numerator fits in 64 bits and the rounded value does too.
 fn approx_digits(r: Ratio, places: u32) -> Option<Digits> {
     let n = i64::try_from(r.num).ok()?;
-    let scale = 10i64.checked_pow(places)?;
+    let scale = i64::try_from(*POW10.get(places as usize)?).ok()?;
     if let (Some(x), Ok(d)) = (n.checked_mul(scale), i64::try_from(r.den)) {
         if d > 0 {
             // The common case, all on 64 bits.
@@ -540,37 +397,5 @@ mod tests {
         push_fixed(&mut s, 12_345, 4);
         push_fixed(&mut s, -1205, 2);
         assert_eq!(s, "1.2345-12.05");
-    }
-
-    #[test]
-    fn pairs_write_what_single_digits_write() {
-        let mut values = vec![
-            0i64,
-            1,
-            -1,
-            9,
-            10,
-            11,
-            99,
-            100,
-            101,
-            i64::MAX,
-            i64::MIN,
-            i64::MIN + 1,
-        ];
-        for k in 1..19 {
-            let p = 10i64.pow(k);
-            values.extend([p, p - 1, p + 1, -p, -(p - 1), 5 * p / 3, -7 * p / 9]);
-        }
-        for &v in &values {
-            for places in 0..=19 {
-                let (mut a, mut b) = ([0u8; 24], [0u8; 24]);
-                let (i, j) = (
-                    decimal_into(&mut a, v, places),
-                    decimal_by_digit(&mut b, v, places),
-                );
-                assert_eq!(a[i..], b[j..], "{v} at {places}");
-            }
-        }
     }
 }

@@ -91,24 +91,38 @@ pub(super) fn drg(
     });
     let mut formula = String::with_capacity(gc.prefix.len() + 64);
     formula.text(&gc.prefix);
+    // The class, the points, and for the rate method the exact points (its standard is priced from
+    // them, rounded once).
     let (class, points, exact, ratio, formula) = if let Some(r) = r {
         let n = CaseNumbers {
             base,
             base_ratio: g.base_ratio,
             full: gc.full.clone().map_err(|e| e.to_string())?,
+            full_points: gc.full_points,
             texts: &gc.bands,
             r,
         };
-        let p =
-            crate::drg::price_case_after(point_rules, &n, formula).map_err(|e| e.to_string())?;
-        let class = match p.class {
+        let (class, points, exact, formula) = match rules.method {
+            crate::policy::DrgMethod::Points => {
+                let (class, points, formula) =
+                    crate::drg::price_case_points(point_rules, &n, formula)
+                        .map_err(|e| e.to_string())?;
+                (class, points, None, formula)
+            }
+            crate::policy::DrgMethod::Rate => {
+                let p = crate::drg::price_case_after(point_rules, &n, formula)
+                    .map_err(|e| e.to_string())?;
+                (p.class, p.points, Some(p.exact), p.formula)
+            }
+        };
+        let class = match class {
             _ if extreme => Class::Extreme,
             crate::drg::CaseClass::Normal => Class::Normal,
             crate::drg::CaseClass::Low => Class::Low,
             crate::drg::CaseClass::Uplifted => Class::Uplifted,
             crate::drg::CaseClass::High => Class::High,
         };
-        (class, p.points, p.exact, Some(p.ratio), p.formula)
+        (class, points, exact, Some(r), formula)
     } else {
         let exact = money(gc.full.clone())?;
         let p = Points::from_ratio(exact, e.stages.points).map_err(|e| e.to_string())?;
@@ -117,11 +131,10 @@ pub(super) fn drg(
             .text(&g.base_text)
             .text(" × ")
             .text(coef_value_text);
-        (Class::Normal, p, exact, None, formula)
+        (Class::Normal, p, Some(exact), None, formula)
     };
-    let value = match rules.method {
-        crate::policy::DrgMethod::Points => Value::Points(points),
-        crate::policy::DrgMethod::Rate => {
+    let value = match (rules.method, exact) {
+        (crate::policy::DrgMethod::Rate, Some(exact)) => {
             // From the unrounded points: the standard is rounded once, to the fen.
             let rate = rules.base_rate_yuan.map(|y| y.0).unwrap_or_default();
             let exact = money(
@@ -131,9 +144,10 @@ pub(super) fn drg(
             )?;
             Value::Standard(e.amount(exact)?)
         }
+        _ => Value::Points(points),
     };
     let mut formula = formula;
-    if let Value::Standard(f) = value {
+    if let (Value::Standard(f), Some(exact)) = (value, exact) {
         formula
             .text("; rate ")
             .fen(rules.base_rate_yuan.map(|y| y.0).unwrap_or_default())

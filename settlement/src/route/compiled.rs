@@ -8,14 +8,14 @@
 //! not compiled and is scanned.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::{Arc, OnceLock};
 
 use crate::case::Case;
 use crate::drg::{BandTexts, DrgPointRules};
 use crate::engine::{Applied, GroupWeight};
 use crate::formula::FormulaText as _;
-use crate::lookup::{CodeIndex, LineSet, PrefixIndex};
+use crate::lookup::{CodeIndex, CodeMap, LineSet, PrefixIndex, ShortCode};
 use crate::money::{Fen, MoneyError, Ratio, Rounding};
 use crate::points::Points;
 use crate::policy::{Policy, Step};
@@ -36,10 +36,40 @@ pub(crate) struct Routes {
     pub(crate) carve_out_lines: Vec<Arc<str>>,
     pub(crate) per_diem_lines: Vec<Arc<str>>,
     per_diem: Option<PerDiems>,
-    groups: HashMap<Box<str>, Group, ahash::RandomState>,
+    groups: CodeMap<Group>,
     /// The DRG coefficients of the levels and listed hospitals that have a slot: slot `i + 1` (slot
     /// 0 is a 同病同价 group's coefficient, 1).
     coefficients: Vec<Arc<Applied>>,
+    /// The pools' keys, in policy order.
+    pools: Vec<PoolKeys>,
+}
+
+/// A pool's keys as [`ShortCode`]s, for [`Routes::pool`].
+#[derive(Debug)]
+struct PoolKeys {
+    service_line: ShortCode,
+    fund_types: AnyOf,
+    localities: AnyOf,
+}
+
+/// A pool's list of codes, where `*` stands for any code.
+#[derive(Debug)]
+struct AnyOf {
+    any: bool,
+    codes: Vec<ShortCode>,
+}
+
+impl AnyOf {
+    fn new(list: &[String]) -> AnyOf {
+        AnyOf {
+            any: list.iter().any(|x| x == "*"),
+            codes: list.iter().map(|x| ShortCode::key(x.as_bytes())).collect(),
+        }
+    }
+
+    fn holds(&self, code: ShortCode) -> bool {
+        self.any || self.codes.contains(&code)
+    }
 }
 
 /// What the engine knows of a group code before a case: the fixed-rate lines that list it, and for
@@ -78,6 +108,8 @@ pub(crate) struct DrgGroup {
 pub(crate) struct GroupCoefficient {
     /// Base × coefficient.
     pub(crate) full: Result<Ratio, MoneyError>,
+    /// `full` rounded to points (a normal case's points), when it can be.
+    pub(crate) full_points: Option<Points>,
     /// `DRG {code} weight {weight} → base {base} pts; coefficient {quoted}; `.
     pub(crate) prefix: String,
     /// The band texts (empty without point rules).
@@ -96,8 +128,13 @@ impl GroupCoefficient {
     ) -> GroupCoefficient {
         let mut prefix = String::with_capacity(g.head.len() + quoted.len() + 2);
         prefix.text(&g.head).text(quoted).text("; ");
+        let full = g.base_ratio.checked_mul(value);
         GroupCoefficient {
-            full: g.base_ratio.checked_mul(value),
+            full_points: full
+                .as_ref()
+                .ok()
+                .and_then(|&f| Points::from_ratio(f, rules.rounding).ok()),
+            full,
             prefix,
             bands: BandTexts::new(rules, base, value),
         }
@@ -204,7 +241,7 @@ impl Routes {
             }
             c
         });
-        let mut groups: HashMap<Box<str>, Group, ahash::RandomState> = HashMap::default();
+        let mut groups: CodeMap<Group> = CodeMap::default();
         let fixed_rates = fits(policy.fixed_rates.len()).then(|| {
             let mut f = FixedRates::default();
             for (i, l) in policy.fixed_rates.iter().enumerate() {
@@ -220,7 +257,7 @@ impl Routes {
                 f.diagnoses.add(i, strs(&l.diagnoses));
                 f.procedures.add(i, strs(&l.procedures));
                 for g in &l.groups {
-                    let e = groups.entry(g.as_str().into()).or_default();
+                    let e = groups.entry(g.as_bytes(), Group::default);
                     e.fixed_rates = e.fixed_rates.or(one);
                 }
                 f.max_los.push(l.max_los);
@@ -288,7 +325,7 @@ impl Routes {
                 base_text.points(b);
                 let base_ratio = b.ratio();
                 let slots = coefficients.len() + 1;
-                groups.entry(code.as_str().into()).or_default().drg = Some(DrgGroup {
+                groups.entry(code.as_bytes(), Group::default).drg = Some(DrgGroup {
                     line: code.as_str().into(),
                     weight: w,
                     same_price: rules.same_price_groups.contains(code),
@@ -324,7 +361,33 @@ impl Routes {
             per_diem,
             groups,
             coefficients,
+            pools: policy
+                .pools
+                .iter()
+                .map(|p| PoolKeys {
+                    service_line: ShortCode::key(p.service_line.as_bytes()),
+                    fund_types: AnyOf::new(&p.fund_types),
+                    localities: AnyOf::new(&p.localities),
+                })
+                .collect(),
         }
+    }
+
+    /// The pool a case is settled from: the first whose service line is the case's and whose fund
+    /// types and localities take it. Codes are compared as [`ShortCode`]s; a case with a code of
+    /// more than 16 bytes is answered by [`scan::pool`].
+    pub(crate) fn pool(&self, policy: &Policy, case: &Case) -> Option<usize> {
+        let key = |code: &str| ShortCode::of(code.as_bytes());
+        let (Some(line), Some(fund), Some(place)) = (
+            key(&case.service_line),
+            key(&case.fund_type),
+            key(&case.locality),
+        ) else {
+            return scan::pool(policy, case);
+        };
+        self.pools.iter().position(|p| {
+            p.service_line == line && p.fund_types.holds(fund) && p.localities.holds(place)
+        })
     }
 
     /// The slot of a DRG coefficient for [`DrgGroup::with_coefficient`]: 0 for a 同病同价 group,
@@ -346,10 +409,7 @@ impl Routes {
 
     /// What the engine knows of a group code (`None`: nothing, the code is in no list or table).
     pub(crate) fn group(&self, code: &str) -> Option<&Group> {
-        if self.groups.is_empty() {
-            return None;
-        }
-        self.groups.get(code)
+        self.groups.get(code.as_bytes())
     }
 
     /// The carve-out line that claims a case: the first whose name the case gives or whose
@@ -417,6 +477,17 @@ impl Routes {
 pub(crate) mod scan {
     use crate::case::Case;
     use crate::policy::Policy;
+
+    /// The first pool whose service line is the case's, and whose fund types and localities list
+    /// the case's or `*`.
+    pub(crate) fn pool(policy: &Policy, case: &Case) -> Option<usize> {
+        let any = |list: &[String], v: &str| list.iter().any(|x| x == "*" || x == v);
+        policy.pools.iter().position(|p| {
+            p.service_line == case.service_line
+                && any(&p.fund_types, &case.fund_type)
+                && any(&p.localities, &case.locality)
+        })
+    }
 
     /// The first carve-out line named by the case or listing a prefix of its principal diagnosis.
     pub(crate) fn carve_out(policy: &Policy, case: &Case) -> Option<usize> {

@@ -82,15 +82,31 @@ fn vocabulary(p: &Policy) -> (Vec<String>, Vec<String>, Vec<String>, Vec<String>
     (dx, px, depts, groups)
 }
 
+/// The codes a policy's pools list, `*`, a code no pool lists, the empty code, and codes longer
+/// than a [`ShortCode`]: service lines, fund types, localities.
+fn pool_vocabulary(p: &Policy) -> [Vec<String>; 3] {
+    let mut out: [Vec<String>; 3] = Default::default();
+    for list in &mut out {
+        list.extend(["*", "", "none of them", "a code of seventeen+ bytes"].map(String::from));
+    }
+    for pool in &p.pools {
+        out[0].push(pool.service_line.clone());
+        out[1].extend(pool.fund_types.iter().cloned());
+        out[2].extend(pool.localities.iter().cloned());
+    }
+    out
+}
+
 /// Checks `cases` generated cases; returns how many each step claimed (carve-out, fixed rate,
-/// per-diem).
-fn check(p: &Policy, name: &str, cases: usize) -> [usize; 3] {
+/// per-diem) and how many found a pool.
+fn check(p: &Policy, name: &str, cases: usize) -> [usize; 4] {
     let routes = Routes::compile(p, std::iter::empty(), Rounding::HalfAwayFromZero, vec![]);
     let (dx, px, depts, groups) = vocabulary(p);
     let mut names: Vec<String> = p.carve_outs.iter().map(|c| c.name.clone()).collect();
     names.push("no such line".into());
+    let [lines, funds, places] = pool_vocabulary(p);
     let mut g = Lcg(name.len() as u64);
-    let mut found = [0; 3];
+    let mut found = [0; 4];
     for k in 0..cases {
         let n_px = g.next(4);
         let procedures = (0..n_px).map(|_| g.pick(&px).to_string()).collect();
@@ -107,6 +123,9 @@ fn check(p: &Policy, name: &str, cases: usize) -> [usize; 3] {
         if g.next(4) == 0 {
             c.carve_out = Some(g.pick(&names).to_string());
         }
+        c.service_line = g.pick(&lines).to_string();
+        c.fund_type = g.pick(&funds).to_string();
+        c.locality = g.pick(&places).to_string();
         let group = routes.group(c.bundle.code());
         let what = format!("{name} case {k}: {c:?}");
         let carve_out = routes.carve_out(p, &c);
@@ -125,6 +144,9 @@ fn check(p: &Policy, name: &str, cases: usize) -> [usize; 3] {
         found[0] += usize::from(carve_out.is_some());
         found[1] += usize::from(fixed.is_some());
         found[2] += usize::from(!per_diem.is_empty());
+        let pool = routes.pool(p, &c);
+        assert_eq!(pool, scan::pool(p, &c), "pool, {what}");
+        found[3] += usize::from(pool.is_some());
     }
     for c in &p.carve_outs {
         assert!(routes.is_carve_out(&c.name));
@@ -159,7 +181,8 @@ fn every_data_policy_routes_as_the_scans_do() {
     let policies = data_policies();
     assert!(policies.len() >= 8, "found {} policies", policies.len());
     for (name, p) in &policies {
-        check(p, name, 3000);
+        let found = check(p, name, 3000);
+        assert!(found[3] > 100, "{name}: {found:?}");
     }
 }
 
@@ -188,6 +211,29 @@ fn generated(n: usize, seed: u64) -> Policy {
     let template_c = p.carve_outs[0].clone();
     let template_f = p.fixed_rates[0].clone();
     let template_d = p.per_diem[0].clone();
+    // Pools that take any fund type or locality, and codes longer than a ShortCode.
+    let template_p = p.pools[0].clone();
+    let pool = |line: &str, funds: &[&str], places: &[&str]| crate::policy::Pool {
+        service_line: line.into(),
+        fund_types: funds.iter().map(|x| x.to_string()).collect(),
+        localities: places.iter().map(|x| x.to_string()).collect(),
+        ..template_p.clone()
+    };
+    p.pools.push(pool(
+        "outpatient",
+        &["*"],
+        &["remote", "a code of seventeen+ bytes"],
+    ));
+    p.pools.push(pool(
+        "a code of seventeen+ bytes",
+        &["employee", "*"],
+        &["*"],
+    ));
+    p.pools.push(pool(
+        "inpatient",
+        &["a code of seventeen+ bytes"],
+        &["local"],
+    ));
     p.carve_outs = (0..n)
         .map(|i| crate::policy::CarveOut {
             name: format!("line {}", i % 7),

@@ -13,6 +13,7 @@ use settlement::price::{Class, Route};
 use settlement::settle::Settlement;
 
 mod kpis;
+mod phrases;
 
 pub use kpis::{kpis, scenario_kpis, BY_DISEASE, FEE_FOR_SERVICE};
 
@@ -186,8 +187,14 @@ pub struct Facts {
 impl Facts {
     /// The facts of a pricing.
     pub fn of(p: &settlement::price::Priced, total_cost: Fen, fund: Fen) -> Facts {
-        let text = [p.formula.as_str(), p.note.as_str()];
-        let ungroupable = text.iter().any(|t| is_ungroupable(t));
+        let formula = phrases::said(&p.formula);
+        let note = if p.note.is_empty() {
+            0
+        } else {
+            phrases::said(&p.note)
+        };
+        let said = formula | note;
+        let ungroupable = said & phrases::UNGROUPABLE != 0;
         Facts {
             route: p.route,
             class: p.class,
@@ -201,47 +208,12 @@ impl Facts {
                 }
             }),
             ungroupable,
-            ambiguous: !ungroupable && text.iter().any(|t| is_ambiguous(t)),
-            extreme_ffs: PHRASES.any(&p.note, 4..5),
+            ambiguous: !ungroupable && said & phrases::AMBIGUOUS != 0,
+            extreme_ffs: note & phrases::EXTREME != 0,
             total_cost,
             fund,
         }
     }
-}
-
-/// The phrases [`Facts::of`] looks for, searched with prebuilt finders (a formula is read by the
-/// million, and `str::contains` builds its searcher on every call).
-struct Phrases([memchr::memmem::Finder<'static>; 5]);
-
-static PHRASES: std::sync::LazyLock<Phrases> = std::sync::LazyLock::new(|| {
-    Phrases(
-        [
-            "ungroupable",
-            "not grouped by DIP",
-            "QY (",
-            ".ambiguous",
-            "extreme cost",
-        ]
-        .map(memchr::memmem::Finder::new),
-    )
-});
-
-impl Phrases {
-    fn any(&self, text: &str, which: std::ops::Range<usize>) -> bool {
-        self.0[which]
-            .iter()
-            .any(|f| f.find(text.as_bytes()).is_some())
-    }
-}
-
-/// Whether a case's pricing says the grouper could not group it.
-fn is_ungroupable(text: &str) -> bool {
-    PHRASES.any(text, 0..2)
-}
-
-/// Whether a case's pricing says it was ambiguous (QY).
-fn is_ambiguous(text: &str) -> bool {
-    PHRASES.any(text, 2..4)
 }
 
 /// One hospital's part of the [`Figures`] while cases are counted.

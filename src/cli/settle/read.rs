@@ -13,7 +13,7 @@ use grouper::dip::DipGrouper;
 use grouper::Grouper;
 use rayon::prelude::*;
 use settlement::case::{Bundle, Case, DrgOutcome, DrgResult};
-use settlement::engine::{Engine, HospitalRules, Rejection};
+use settlement::engine::{Engine, Rejection};
 use settlement::money::Fen;
 use settlement::price::{Priced, Pricing, Value};
 use settlement::signals::Stay;
@@ -58,7 +58,8 @@ pub struct Pricer<'a> {
     pub compress_spill: bool,
 }
 
-type PricedRow = (usize, HospitalRules, Pricing);
+/// A priced row: its pool, the level its hospital is priced at, and the pricing.
+type PricedRow = (usize, u8, Pricing);
 
 impl Pricer<'_> {
     /// Reads a row into `case` (its strings reused from the row before) and prices it.
@@ -79,7 +80,7 @@ impl Pricer<'_> {
                 id: self.cols.id_lossy(row),
                 reason: format!("line {line}: {reason}"),
             })?;
-        self.engine.price(case)
+        self.engine.price_case(case)
     }
 
     /// The input columns the run reads.
@@ -173,7 +174,7 @@ fn read_rows(pricer: &Pricer<'_>, first: u64, rows: &[Row], block: &mut Block) -
             out.error = Some(format!("more than {} rows in one run", u32::MAX));
             return out;
         };
-        let (pool, h, mut pricing): PricedRow = match pricer.price(row, r + 2, &mut case) {
+        let (pool, level, mut pricing): PricedRow = match pricer.price(row, r + 2, &mut case) {
             Ok(p) => p,
             Err(rejection) => {
                 out.reject(rejection);
@@ -217,7 +218,7 @@ fn read_rows(pricer: &Pricer<'_>, first: u64, rows: &[Row], block: &mut Block) -
         block.push(
             &spill::Case {
                 row: row_no,
-                level: h.level,
+                level,
                 total_cost: case.total_cost,
                 patient_share: case.patient_share,
                 pool,

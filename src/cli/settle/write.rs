@@ -24,6 +24,11 @@ use crate::report::kpi::{Figures, HospitalFigures};
 
 /// Spill blocks handed out together to the threads.
 const BLOCKS_AT_ONCE: usize = 16;
+
+/// Bytes of `cases.csv` text a byte of spill records becomes, a little more than usual (about 2.1
+/// on generated data: a formula's head and the ratio are stored once in a block or as numbers, and
+/// written out in full).
+const TEXT_PER_SPILL_BYTE: usize = 3;
 /// Fund of a row rejected as a duplicate id.
 pub const DUPLICATE_ROW: i64 = i64::MIN;
 
@@ -90,6 +95,18 @@ impl Part {
     }
 }
 
+/// `buf`, or a new buffer when `buf` is smaller than a block's `cases.csv` text usually is (its
+/// spill records' `spill_bytes` times [`TEXT_PER_SPILL_BYTE`]): a buffer grown by doubling is
+/// copied at each step, and a buffer taken fresh costs no copy.
+fn room_for_text(buf: Vec<u8>, spill_bytes: usize) -> Vec<u8> {
+    let want = spill_bytes * TEXT_PER_SPILL_BYTE;
+    if buf.capacity() >= want {
+        buf
+    } else {
+        Vec::with_capacity(want)
+    }
+}
+
 /// One block's cases with their points and fund payments.
 fn write_block(
     engine: &Engine,
@@ -101,7 +118,7 @@ fn write_block(
     let policy = &engine.policy;
     let (nh, np) = (closed.table.len(), policy.pools.len());
     let rows = spill::open(b, raw)?;
-    let mut part = Part::new(nh, np, cases);
+    let mut part = Part::new(nh, np, room_for_text(cases, rows.len()));
     let mut records = spill::Reader::new(rows);
     let mut by_hospital = vec![HospitalFigures::default(); nh];
     while let Some(rec) = records.next_record() {
@@ -218,6 +235,10 @@ pub fn write_all(
     files: Files<'_>,
 ) -> Result<Written, String> {
     let (nh, np) = (closed.table.len(), engine.policy.pools.len());
+    // The `cases.csv` texts go round a pool of their own: their buffers are twice the size of the
+    // spill's, and one of those taken for a text would grow.
+    let texts = spill::Buffers::default();
+    let texts = &texts;
     let (batch_tx, batch_rx) = mpsc::sync_channel::<Result<Vec<Vec<u8>>, String>>(2);
     let (part_tx, part_rx) = mpsc::sync_channel::<Vec<Part>>(2);
     std::thread::scope(|scope| {
@@ -268,7 +289,7 @@ pub fn write_all(
                     cases
                         .write_all(&part.cases)
                         .map_err(|e| format!("cannot write {}: {e}", cases_path.display()))?;
-                    buffers.give(part.cases);
+                    texts.give(part.cases);
                     rejected
                         .write_all(&part.rejected)
                         .map_err(|e| format!("cannot write {}: {e}", rejected_path.display()))?;
@@ -291,7 +312,7 @@ pub fn write_all(
                         thread_local! {
                             static RAW: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
                         }
-                        RAW.with_borrow_mut(|raw| write_block(engine, closed, b, raw, buffers.take()))
+                        RAW.with_borrow_mut(|raw| write_block(engine, closed, b, raw, texts.take()))
                     })
                     .collect();
                 for b in batch {

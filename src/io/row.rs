@@ -148,6 +148,16 @@ impl<T: AsRef<[u8]>> From<Vec<T>> for Row {
     }
 }
 
+impl<T: AsRef<[u8]>> FromIterator<T> for Row {
+    fn from_iter<I: IntoIterator<Item = T>>(fields: I) -> Row {
+        let mut r = Row::new();
+        for f in fields {
+            r.push_field(f.as_ref());
+        }
+        r
+    }
+}
+
 impl From<&csv::ByteRecord> for Row {
     fn from(record: &csv::ByteRecord) -> Row {
         let mut r = Row::with_capacity(record.as_slice().len(), record.len());

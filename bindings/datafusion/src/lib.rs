@@ -58,6 +58,7 @@ use datafusion::logical_expr::{
 use datafusion::prelude::SessionContext;
 use drgdip::io::csv::{Columns, INPUT_COLUMNS};
 use drgdip::io::parquet::{text, Text};
+use drgdip::io::row::Row;
 use grouper::{Grouper, Grouping, MappingMode, Options, Scheme, SchemeError};
 
 /// The name the function is registered under.
@@ -106,7 +107,7 @@ impl DrgGroup {
     /// `drg_group` over this scheme; `options` as the CLI's flags (`Options::default()`: codes
     /// mapped through the scheme's code maps, like `drgdip group` without flags).
     pub fn new(scheme: Arc<Scheme>, options: Options) -> DrgGroup {
-        let header = csv::ByteRecord::from(INPUT_COLUMNS.to_vec());
+        let header = Row::from(INPUT_COLUMNS.to_vec());
         let columns = Columns::from_header(&header).expect("INPUT_COLUMNS name every column");
         DrgGroup {
             name: NAME.to_string(),
@@ -237,7 +238,7 @@ impl DrgGroup {
             .collect();
         // Each row becomes the CSV row `drgdip group` would read: the id (not an argument: the
         // result does not echo it), the arguments, and an empty `icu_hours` when it is left out.
-        let mut row = csv::ByteRecord::with_capacity(256, INPUT_COLUMNS.len());
+        let mut row = Row::with_capacity(256, INPUT_COLUMNS.len());
         let mut scratch = Vec::with_capacity(64);
         for i in 0..rows {
             row.clear();

@@ -13,6 +13,7 @@ use arrow_array::ffi_stream::ArrowArrayStreamReader;
 use arrow_array::{ArrayRef, RecordBatch, RecordBatchReader};
 use arrow_pyarrow::{FromPyArrow, ToPyArrow};
 use arrow_schema::{ArrowError, Field, Schema, SchemaRef};
+use drgdip::io::row::Row;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use rayon::prelude::*;
@@ -43,7 +44,7 @@ pub fn import(obj: &Bound<'_, PyAny>) -> PyResult<(SchemaRef, Vec<RecordBatch>)>
 }
 
 /// The header row of a schema: its field names, as a CSV header would hold them.
-pub fn header(schema: &Schema) -> csv::ByteRecord {
+pub fn header(schema: &Schema) -> Row {
     schema
         .fields()
         .iter()
@@ -99,11 +100,11 @@ pub fn map_rows<T: Send>(
     batches: &[RecordBatch],
     slots: &[Option<usize>],
     threads: usize,
-    f: impl Fn(&csv::ByteRecord) -> T + Sync,
+    f: impl Fn(&Row) -> T + Sync,
 ) -> PyResult<Vec<T>> {
     let chunk = |(b, first): (&RecordBatch, usize)| -> Vec<T> {
         let n = CHUNK.min(b.num_rows() - first);
-        let mut rows = vec![csv::ByteRecord::new(); n];
+        let mut rows = vec![Row::new(); n];
         let mut scratch = Vec::with_capacity(256);
         drgdip::io::parquet::batch_rows(b, slots, first, &mut rows, &mut scratch);
         rows.iter().map(&f).collect()

@@ -7,6 +7,7 @@ use arrow_array::builder::StringBuilder;
 use arrow_array::ArrayRef;
 use drgdip::grouper::{Grouper, Grouping, MappingMode, Options, Scheme};
 use drgdip::io::csv::Columns;
+use drgdip::io::row::Row;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
@@ -100,11 +101,7 @@ impl DrgGrouper {
 
 /// Groups one row as `drgdip group` does; an unreadable row is an `UNREADABLE` result (without
 /// the CLI's line number, which depends on the batching).
-fn group_row<'s>(
-    grouper: &Grouper<'s>,
-    cols: &Columns,
-    row: &csv::ByteRecord,
-) -> (String, Grouping<'s>) {
+fn group_row<'s>(grouper: &Grouper<'s>, cols: &Columns, row: &Row) -> (String, Grouping<'s>) {
     match cols.record(row) {
         Ok(rec) => (rec.id.to_string(), grouper.group(&rec)),
         Err(problem) => (cols.id_lossy(row), Grouping::unreadable(problem)),

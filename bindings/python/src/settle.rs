@@ -33,6 +33,7 @@ use drgdip::grouper::dip::{CompiledCatalog, DipGrouper, DipPolicy};
 use drgdip::grouper::{Grouper, Options, Scheme};
 use drgdip::io::cases::{dip_bundle, drg_bundle, SettleColumns};
 use drgdip::io::csv::{Columns, DipColumns, NamedColumns};
+use drgdip::io::row::Row;
 use drgdip::settlement::close::funds::close_pools;
 use drgdip::settlement::engine::Engine;
 use drgdip::settlement::money::Fen;
@@ -266,7 +267,7 @@ enum PricedRow {
 /// Groups and prices one row as `drgdip settle` does (its `Pricer::price`), without an approved
 /// special-review list (the row's `special_review` column flags a case) and without the CLI's line
 /// number in a reason (it depends on the batching).
-fn price_row(engine: &Engine, g: &G<'_>, cols: &SettleColumns, row: &csv::ByteRecord) -> PricedRow {
+fn price_row(engine: &Engine, g: &G<'_>, cols: &SettleColumns, row: &Row) -> PricedRow {
     let bundle = match g {
         G::Drg(gr, c) => c.record(row).map(|r| drg_bundle(&gr.group(&r))),
         G::Dip(gr, c) => c.record(row).map(|r| dip_bundle(&gr.group(&r))),

@@ -9,7 +9,7 @@ use crate::case::Case;
 use crate::coefficient::{Coefficient, Combine, Component};
 use crate::drg::{Bound, DrgPointRules, HighBand, Uplift};
 use crate::lookup::CodeMap;
-use crate::money::{Fen, Ratio, Rounding};
+use crate::money::{Fen, Ratio};
 use crate::points::Points;
 use crate::policy::{
     CombineName, ComponentSpec, DrgMethod, Hospital, Policy, PolicyError, RoundingRules,
@@ -26,32 +26,8 @@ pub struct GroupWeight {
     pub mean_cost: Fen,
 }
 
-/// Rounding rules of each stage, resolved.
-#[derive(Clone, Copy, Debug)]
-pub struct Stages {
-    /// Points.
-    pub points: Rounding,
-    /// Case amounts.
-    pub amount: Rounding,
-    /// Reserve.
-    pub reserve: Rounding,
-    /// Deposit.
-    pub deposit: Rounding,
-    /// Sharing.
-    pub sharing: Rounding,
-}
-
-impl From<RoundingRules> for Stages {
-    fn from(r: RoundingRules) -> Self {
-        Stages {
-            points: r.points.rule(),
-            amount: r.amount.rule(),
-            reserve: r.reserve.rule(),
-            deposit: r.deposit.rule(),
-            sharing: r.sharing.rule(),
-        }
-    }
-}
+/// Rounding rules of each stage: the policy's `[rounding]`.
+pub type Stages = RoundingRules;
 
 /// A hospital as the engine sees it.
 #[derive(Clone, Debug)]
@@ -171,7 +147,7 @@ impl Engine {
         policy: Policy,
         weights: HashMap<String, GroupWeight>,
     ) -> Result<Engine, PolicyError> {
-        let stages = Stages::from(policy.rounding);
+        let stages = policy.rounding;
         let invalid = |key: String, message: String| PolicyError::Invalid {
             origin: policy.policy.name.clone(),
             key,

@@ -2,8 +2,10 @@
 
 use super::MoneyError;
 
-/// How an exact amount is rounded to an integer (of fen, or of any unit).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+/// How an exact amount is rounded to an integer (of fen, or of any unit). In a policy's
+/// `[rounding]` table by its snake_case name (`half_away_from_zero`, `half_even`, ...).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Rounding {
     /// Half away from zero (四舍五入): 2.5 -> 3, -2.5 -> -3. The default.
     #[default]

@@ -22,11 +22,12 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use crate::money::Rounding;
 use crate::signals::SignalRules;
 
 pub use bundle::*;
 pub use lines::*;
-pub use num::{Dec, Pts, RoundingName, Yuan};
+pub use num::{Dec, Pts, Yuan};
 pub use payment::*;
 pub use validate::PolicyError;
 pub(crate) use validate::{is_date, Ctx};
@@ -142,24 +143,24 @@ pub enum Period {
 }
 
 /// `[rounding]`: one rule per stage.
-#[derive(Clone, Copy, Debug, Default, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RoundingRules {
     /// Case points to 4 decimals.
     #[serde(default)]
-    pub points: RoundingName,
+    pub points: Rounding,
     /// Case amounts (rates, per-diem, FFS ratios, announced point values) to the fen.
     #[serde(default)]
-    pub amount: RoundingName,
+    pub amount: Rounding,
     /// Reserve (budget × share) to the fen.
     #[serde(default)]
-    pub reserve: RoundingName,
+    pub reserve: Rounding,
     /// Deposit (payment × share) to the fen.
     #[serde(default)]
-    pub deposit: RoundingName,
+    pub deposit: Rounding,
     /// Retention and sharing amounts to the fen.
     #[serde(default)]
-    pub sharing: RoundingName,
+    pub sharing: Rounding,
 }
 
 /// `[tables]`: paths relative to the policy file.

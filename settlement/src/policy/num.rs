@@ -8,7 +8,7 @@ use std::fmt;
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 
-use crate::money::{Fen, Ratio, Rounding};
+use crate::money::{Fen, Ratio};
 use crate::points::Points;
 
 /// An exact decimal from the policy file.
@@ -79,36 +79,6 @@ impl<'de> Deserialize<'de> for Pts {
     }
 }
 
-/// A rounding rule by name.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RoundingName {
-    /// 四舍五入 (the default).
-    #[default]
-    HalfAwayFromZero,
-    /// Banker's rounding.
-    HalfEven,
-    /// Truncate.
-    TowardZero,
-    /// Down.
-    Floor,
-    /// Up.
-    Ceiling,
-}
-
-impl RoundingName {
-    /// The money rule.
-    pub fn rule(self) -> Rounding {
-        match self {
-            RoundingName::HalfAwayFromZero => Rounding::HalfAwayFromZero,
-            RoundingName::HalfEven => Rounding::HalfEven,
-            RoundingName::TowardZero => Rounding::TowardZero,
-            RoundingName::Floor => Rounding::Floor,
-            RoundingName::Ceiling => Rounding::Ceiling,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,5 +101,20 @@ mod tests {
         assert_eq!(t.y.0, Fen(1_200_000_050));
         let bad = toml::from_str::<T>("a = 1\nb = 1\nc = 1\ny = 1.005");
         assert!(bad.unwrap_err().to_string().contains("at most 2 decimals"));
+    }
+
+    #[test]
+    fn rounding_rules_read_by_name_and_default_to_half_away_from_zero() {
+        use crate::money::Rounding;
+        use crate::policy::RoundingRules;
+        let r: RoundingRules =
+            toml::from_str("points = \"half_even\"\nsharing = \"floor\"").unwrap();
+        assert_eq!(r.points, Rounding::HalfEven);
+        assert_eq!(r.sharing, Rounding::Floor);
+        assert_eq!(r.amount, Rounding::HalfAwayFromZero);
+        let bad = toml::from_str::<RoundingRules>("points = \"half_up\"").unwrap_err();
+        assert!(bad
+            .to_string()
+            .contains("expected one of `half_away_from_zero`, `half_even`"));
     }
 }

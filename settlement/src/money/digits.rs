@@ -55,20 +55,9 @@ fn fixed_into<const P: usize>(buf: &mut [u8; 24], v: i64) -> usize {
         i = digits_at(buf, i, a);
     } else {
         let scale = POW10[P];
-        let mut frac = a % scale;
-        let mut left = P;
-        while left >= 2 {
-            let r = (frac % 100) as usize * 2;
-            frac /= 100;
-            i -= 2;
-            buf[i..i + 2].copy_from_slice(&DIGIT_PAIRS[r..r + 2]);
-            left -= 2;
-        }
-        if left == 1 {
-            i -= 1;
-            buf[i] = b'0' + frac as u8;
-        }
-        i -= 1;
+        // `scale + frac` has exactly P + 1 digits, a `1` then the fraction with its leading
+        // zeros: the `1` becomes the point.
+        i = digits_at(buf, i, scale + a % scale);
         buf[i] = b'.';
         i = digits_at(buf, i, a / scale);
     }

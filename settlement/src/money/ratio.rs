@@ -329,6 +329,16 @@ mod tests {
         (nums, dens)
     }
 
+    /// A reproducible stream of numbers below `n` (a linear congruential generator from `seed`).
+    fn numbers(mut s: u64) -> impl FnMut(u64) -> u64 {
+        move |n| {
+            s = s
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (s >> 33) % n
+        }
+    }
+
     fn ratios() -> Vec<Ratio> {
         let (nums, dens) = grid();
         let mut out = Vec::new();
@@ -384,13 +394,7 @@ mod tests {
     /// needs the second gcd of a sum), and of cost ratios, against the 128-bit path.
     #[test]
     fn random_sums_and_products_agree_with_the_128_bit_path() {
-        let mut s: u64 = 7;
-        let mut next = |n: u64| {
-            s = s
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (s >> 33) % n
-        };
+        let mut next = numbers(7);
         let ratio = |next: &mut dyn FnMut(u64) -> u64| {
             let den = [1, 2, 3, 5, 7, 12, 20, 35, 10_000, 943_881, 1 << 40][next(11) as usize]
                 * (1 + next(50));
@@ -442,13 +446,7 @@ mod tests {
                 }
             }
         }
-        let mut s: u64 = 11;
-        let mut next = |n: u64| {
-            s = s
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (s >> 33) % n
-        };
+        let mut next = numbers(11);
         let mut fast = 0;
         for _ in 0..200_000 {
             // Base points × a coefficient, a cost ratio below 1.2 (an uplifted case's), an addend.
